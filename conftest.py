@@ -1,0 +1,117 @@
+"""Shared fixtures: a small organisation tree built through the services, and officers by role.
+
+The fixtures deliberately do not use the demo data, so tests prove the code works on any tree.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tested in people/tests); tests that only need a user use MD5.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tree(db):
+    """A province with two departments (each with a division and a one-stop unit) and a commune."""
+    from egov.organisations.models import Kind
+    from egov.organisations.services import create_organisation as create
+
+    province = create(
+        by=None, parent=None, name="UBND tỉnh Thử Nghiệm", kind=Kind.PROVINCE, code="H98", legacy_code="000.00.00.H98"
+    )
+    justice = create(
+        by=None, parent=province, name="Sở Tư pháp", kind=Kind.DEPARTMENT, code="H98.101", legacy_code="000.00.01.H98"
+    )
+    justice_div = create(
+        by=None,
+        parent=justice,
+        name="Phòng Hành chính tư pháp",
+        kind=Kind.DIVISION,
+        code="H98.101.02",
+        legacy_code="002.00.01.H98",
+    )
+    justice_desk = create(
+        by=None,
+        parent=justice,
+        name="Bộ phận Một cửa Sở Tư pháp",
+        kind=Kind.ONE_STOP,
+        code="H98.101.01",
+        legacy_code="001.00.01.H98",
+    )
+    finance = create(
+        by=None, parent=province, name="Sở Tài chính", kind=Kind.DEPARTMENT, code="H98.102", legacy_code="000.00.02.H98"
+    )
+    finance_div = create(
+        by=None,
+        parent=finance,
+        name="Phòng Đăng ký kinh doanh",
+        kind=Kind.DIVISION,
+        code="H98.102.02",
+        legacy_code="002.00.02.H98",
+    )
+    commune = create(
+        by=None,
+        parent=province,
+        name="UBND xã Thử Nghiệm",
+        kind=Kind.COMMUNE,
+        code="H98.301",
+        legacy_code="000.00.61.H98",
+    )
+    return {
+        "province": province,
+        "justice": justice,
+        "justice_div": justice_div,
+        "justice_desk": justice_desk,
+        "finance": finance,
+        "finance_div": finance_div,
+        "commune": commune,
+    }
+
+
+@pytest.fixture
+def make_officer(db):
+    """``make_officer(role_code, unit, username=None)`` -> User holding that role in that unit."""
+    from egov.people.services import create_officer
+
+    counter = {"n": 0}
+
+    def make(role_code: str, unit, *, username: str | None = None, password: str = "Mk-thu-nghiem-2026", **kw):
+        counter["n"] += 1
+        return create_officer(
+            by=None,
+            username=username or f"{role_code}{counter['n']}",
+            full_name=f"Cán bộ {counter['n']}",
+            password=password,
+            unit=unit,
+            role_code=role_code,
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_user(tree, make_officer):
+    return make_officer("administrator", tree["province"], username="quantri")
+
+
+@pytest.fixture
+def calendar(tree):
+    from egov.calendar.services import create_calendar
+
+    return create_calendar(
+        by=None, organisation=tree["province"], name="Lịch thử nghiệm", seed_years=[2025, 2026, 2027]
+    )

@@ -1,0 +1,1 @@
+"""E-government platform for Vietnamese provinces."""

@@ -1,0 +1,23 @@
+"""The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
+
+from ninja import NinjaAPI
+
+from egov.calendar.api import router as calendar_router
+from egov.core.api_errors import install as install_error_handlers
+from egov.organisations.api import router as organisations_router
+from egov.people.api import router as auth_router
+
+api = NinjaAPI(
+    title="API Hệ thống thông tin giải quyết thủ tục hành chính",
+    version="1.0.0",
+    description=(
+        "API của nền tảng chính quyền điện tử cấp tỉnh. Lấy mã truy cập bằng `POST /api/v1/auth/token` "
+        "rồi gửi trong tiêu đề `Authorization: Bearer <mã>`."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/calendar", calendar_router)
+api.add_router("/organisations", organisations_router)

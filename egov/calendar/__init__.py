@@ -1,0 +1,1 @@
+"""Working calendar: sessions, days off, make-up days, and the deadline arithmetic."""

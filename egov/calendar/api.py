@@ -1,0 +1,125 @@
+"""API: deadlines from the working calendar, and the administrators' days off / make-up days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.security import django_auth
+
+from egov.calendar import engine, selectors, services
+from egov.calendar.models import CalendarDay
+from egov.core.errors import ValidationFailed
+from egov.organisations.models import Organisation
+from egov.people.authentication import BearerTokenAuth
+
+router = Router(tags=["Lịch làm việc"])
+_officer_auth = [BearerTokenAuth(), django_auth]
+
+
+def _calendar(agency: str | None):
+    if not agency:
+        return selectors.default_calendar()
+    org = Organisation.objects.filter(code=agency).first() or Organisation.objects.filter(legacy_code=agency).first()
+    if org is None:
+        raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã định danh '{agency}'.")
+    return selectors.calendar_for(org)
+
+
+class DueQuery(Schema):
+    start: datetime = Field(..., description="Thời điểm bắt đầu, ISO 8601 có múi giờ, ví dụ 2026-03-02T08:00:00+07:00")
+    amount: Decimal = Field(..., ge=0, le=100000, description="Số lượng (giờ hoặc ngày)")
+    unit: Literal["working_days", "working_hours", "calendar_days"]
+    agency: str | None = Field(None, description="Mã định danh cơ quan (mặc định: lịch của tỉnh)")
+
+
+class DueOut(Schema):
+    due_at: str
+
+
+class ElapsedQuery(Schema):
+    start: datetime
+    end: datetime
+    agency: str | None = None
+
+
+class ElapsedOut(Schema):
+    working_hours: float
+    working_seconds: int
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if timezone.is_naive(value):
+        raise ValidationFailed.field(field, "Thời điểm phải có múi giờ (ví dụ 2026-03-02T08:00:00+07:00).")
+    return value
+
+
+@router.get("/due", response=DueOut, auth=None, summary="Tính hạn xử lý theo lịch làm việc")
+def due(request, query: Query[DueQuery]):
+    start = _aware(query.start, "start")
+    calendar = _calendar(query.agency)
+    if query.unit == "calendar_days" and query.amount != query.amount.to_integral_value():
+        raise ValidationFailed.field("amount", "Số ngày theo lịch phải là số nguyên.")
+    try:
+        due_at = selectors.compute_due(calendar, start=start, amount=query.amount, unit=engine.Unit(query.unit))
+    except engine.CalendarRangeError as exc:
+        raise ValidationFailed.field("amount", f"Không tính được hạn: {exc}") from exc
+    return DueOut(due_at=due_at.isoformat())
+
+
+@router.get("/elapsed", response=ElapsedOut, auth=None, summary="Thời gian làm việc giữa hai thời điểm")
+def elapsed(request, query: Query[ElapsedQuery]):
+    start, end = _aware(query.start, "start"), _aware(query.end, "end")
+    if end < start:
+        raise ValidationFailed.field("end", "Thời điểm kết thúc phải sau thời điểm bắt đầu.")
+    if (end - start).days > 366 * 20:
+        raise ValidationFailed.field("end", "Khoảng thời gian tối đa 20 năm.")
+    spent = selectors.working_time_between(_calendar(query.agency), start=start, end=end)
+    return ElapsedOut(working_hours=spent.total_seconds() / 3600, working_seconds=int(spent.total_seconds()))
+
+
+class DayIn(Schema):
+    date: date
+    kind: Literal["day_off", "working_day"]
+    note: str = Field("", max_length=200)
+    agency: str | None = None
+
+
+class DayOut(Schema):
+    date: date
+    kind: str
+    note: str
+    source: str
+
+
+class DaysQuery(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+    agency: str | None = None
+
+
+def _day_out(row: CalendarDay) -> DayOut:
+    return DayOut(date=row.date, kind=row.kind, note=row.note, source=row.source)
+
+
+@router.get("/days", response=list[DayOut], auth=None, summary="Ngày nghỉ và ngày làm bù trong một năm")
+def list_days(request, query: Query[DaysQuery]):
+    calendar = _calendar(query.agency)
+    rows = CalendarDay.objects.filter(calendar=calendar, date__year=query.year).order_by("date")
+    return [_day_out(r) for r in rows]
+
+
+@router.post("/days", response={201: DayOut}, auth=_officer_auth, summary="Thêm/sửa ngày nghỉ hoặc ngày làm bù")
+def set_day(request, payload: DayIn):
+    row = services.set_day(
+        by=request.user, calendar=_calendar(payload.agency), day=payload.date, kind=payload.kind, note=payload.note
+    )
+    return 201, _day_out(row)
+
+
+@router.delete("/days/{day}", response={204: None}, auth=_officer_auth, summary="Bỏ một ngày nghỉ / ngày làm bù")
+def remove_day(request, day: date, agency: str | None = None):
+    services.remove_day(by=request.user, calendar=_calendar(agency), day=day)
+    return 204, None

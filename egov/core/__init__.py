@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: typed errors, request context, the API root, base templates."""

@@ -1,0 +1,59 @@
+"""Signing in: password (Argon2, throttled by django-axes), TOTP second factor, API bearer tokens.
+
+Pages and the API both call :func:`check_credentials`, so the rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from ninja.security import HttpBearer
+
+from egov.core.errors import AuthenticationFailed, FieldError, Throttled, ValidationFailed
+from egov.people import services
+from egov.people.models import User
+
+__all__ = ["check_credentials", "BearerTokenAuth", "SESSION_2FA_KEY"]
+
+# Session flag: "ok" once the second factor is satisfied (or not needed), "pending" until then.
+SESSION_2FA_KEY = "egov_2fa"
+
+
+def check_credentials(request, *, username: str, password: str, otp_token: str | None, require_otp_now: bool):
+    """Return ``(user, device)``; raise a typed error naming the field otherwise.
+
+    ``require_otp_now``: the API cannot enrol a device, so an officer who needs a second factor must
+    give it in the same call; the web login may instead continue to an enrolment or code page.
+    """
+    errors = []
+    if not (username or "").strip():
+        errors.append(FieldError("username", "Vui lòng nhập tên đăng nhập."))
+    if not password:
+        errors.append(FieldError("password", "Vui lòng nhập mật khẩu."))
+    if errors:
+        raise ValidationFailed(errors)
+    user = authenticate(request, username=username.strip(), password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise Throttled("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.")
+    if user is None:
+        raise AuthenticationFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
+    device = None
+    if services.totp_required(user):
+        if otp_token:
+            device = services.verify_totp(user, otp_token)
+            if device is None:
+                raise ValidationFailed.field("otp_token", "Mã xác thực hai lớp không đúng hoặc đã hết hạn.")
+        elif require_otp_now:
+            raise ValidationFailed.field("otp_token", "Tài khoản này cần mã xác thực hai lớp (TOTP).")
+    return user, device
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``."""
+
+    def authenticate(self, request, token: str) -> User | None:
+        api_token = services.authenticate_token(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user

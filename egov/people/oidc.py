@@ -1,0 +1,68 @@
+"""Citizen sign-in through an OpenID Connect provider (VNeID style), on mozilla-django-oidc.
+
+The provider is configured with the ``OIDC_*`` environment variables (docs/deploy.md). A citizen is
+matched by the provider's ``sub``, then by the personal identification number in the claim named by
+``OIDC_IDENTITY_CLAIM``; an unknown citizen gets an account (no local password).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from egov.core.errors import DomainError
+from egov.people import identifiers, services
+from egov.people.models import CitizenProfile, User
+
+logger = logging.getLogger(__name__)
+
+
+class CitizenOIDCBackend(OIDCAuthenticationBackend):
+    def authenticate(self, request, **kwargs):
+        if not settings.EGOV_OIDC_ENABLED:
+            return None
+        return super().authenticate(request, **kwargs)
+
+    def verify_claims(self, claims) -> bool:
+        if not claims.get("sub"):
+            return False
+        try:
+            identifiers.normalise_identity_number(str(claims.get(settings.OIDC_IDENTITY_CLAIM, "")))
+        except identifiers.InvalidIdentifier:
+            logger.warning("OIDC claims without a valid identity number (claim %s)", settings.OIDC_IDENTITY_CLAIM)
+            return False
+        return True
+
+    def filter_users_by_claims(self, claims):
+        by_subject = User.objects.filter(citizen_profile__oidc_subject=claims["sub"])
+        if by_subject.exists():
+            return by_subject
+        number = identifiers.normalise_identity_number(str(claims[settings.OIDC_IDENTITY_CLAIM]))
+        return User.objects.filter(citizen_profile__identity_number=number, kind=User.Kind.CITIZEN)
+
+    def create_user(self, claims):
+        number = identifiers.normalise_identity_number(str(claims[settings.OIDC_IDENTITY_CLAIM]))
+        username = "vneid-" + hashlib.sha256(claims["sub"].encode()).hexdigest()[:16]
+        try:
+            return services.register_citizen(
+                username=username,
+                full_name=claims.get("name") or claims.get("full_name") or number,
+                password=None,
+                identity_number=number,
+                email=claims.get("email", "") if claims.get("email_verified", True) else "",
+                phone=claims.get("phone_number", ""),
+                oidc_subject=claims["sub"],
+            )
+        except DomainError as exc:
+            logger.warning("OIDC sign-in refused: %s", exc.message)
+            return None
+
+    def update_user(self, user, claims):
+        profile = CitizenProfile.objects.filter(user=user).first()
+        if profile is not None and profile.oidc_subject is None:
+            # First sign-in through the provider of an account registered locally: link it.
+            CitizenProfile.objects.filter(pk=profile.pk, oidc_subject__isnull=True).update(oidc_subject=claims["sub"])
+        return user

@@ -1,0 +1,127 @@
+"""The permission policy: the one place that decides who may do what to which object.
+
+* Permissions are codes (``PERMISSIONS``); roles grant them as data (``Role.permissions``; the
+  default roles are loaded by migration people/0002 and edited by administrators).
+* An officer's :class:`~egov.people.models.Position` gives its role's permissions over the
+  position's unit **and its subtree** (materialised path prefix).
+* :func:`has` / :func:`require` answer "may this user do X to this object?";
+  :func:`scope` answers "which objects may this user see?" as a queryset filter, in SQL.
+* ``by=None`` means the platform itself (management commands, background tasks) and is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from egov.core.errors import PermissionDenied
+
+__all__ = ["PERMISSIONS", "Grant", "grants", "has", "require", "scope", "organisation_of"]
+
+PERMISSIONS: dict[str, str] = {
+    "organisation.view": "Xem cơ cấu tổ chức",
+    "organisation.manage": "Thêm, sửa, hợp nhất, giải thể đơn vị",
+    "person.view": "Xem cán bộ và vị trí công tác",
+    "person.manage": "Thêm cán bộ, giao vị trí công tác",
+    "calendar.manage": "Quản lý lịch làm việc, ngày nghỉ, ngày làm bù",
+    "audit.view": "Xem nhật ký hệ thống",
+    "dossier.receive": "Tiếp nhận, trả kết quả hồ sơ",
+    "dossier.process": "Thẩm định, xử lý hồ sơ",
+    "dossier.approve": "Xem xét, phê duyệt kết quả",
+    "dossier.view": "Xem hồ sơ của đơn vị",
+    "document.register": "Vào sổ, đóng dấu, phát hành văn bản",
+    "evaluation.view": "Xem báo cáo, đánh giá, xếp hạng",
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    permission: str
+    path: str  # materialised path of the unit; the grant covers every path with this prefix
+
+
+def grants(user) -> list[Grant]:
+    """The user's grants today, read once per user object (one query)."""
+    cached = getattr(user, "_egov_grants", None)
+    if cached is not None:
+        return cached
+    from egov.people.models import Position
+
+    result: list[Grant] = []
+    if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
+        positions = (
+            Position.objects.active_on(timezone.localdate())
+            .filter(user=user)
+            .select_related("role", "unit")
+            .only("role__permissions", "unit__path")
+        )
+        for position in positions:
+            for perm in position.role.permissions:
+                result.append(Grant(perm, position.unit.path))
+    user._egov_grants = result if user is not None else None
+    return result
+
+
+def organisation_of(obj: Any):
+    """The organisation an object belongs to, for scoping."""
+    from egov.organisations.models import Organisation
+
+    if obj is None or isinstance(obj, Organisation):
+        return obj
+    getter = getattr(obj, "policy_organisation", None)
+    if getter is None:
+        raise TypeError(f"{type(obj).__name__} has no policy_organisation")
+    return getter() if callable(getter) else getter
+
+
+def _unknown(permission: str) -> None:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Unknown permission {permission!r}")
+
+
+def has(user, permission: str, obj: Any = None) -> bool:
+    """May ``user`` do ``permission`` on ``obj`` (or anywhere, if ``obj`` is None)?"""
+    _unknown(permission)
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    org = organisation_of(obj)
+    for grant in grants(user):
+        if grant.permission == permission and (org is None or org.path.startswith(grant.path)):
+            return True
+    return False
+
+
+def require(user, permission: str, obj: Any = None) -> None:
+    if not has(user, permission, obj):
+        raise PermissionDenied(f"Bạn không có quyền: {PERMISSIONS[permission].lower()}.")
+
+
+def scope(user, permission: str, queryset: QuerySet, *, path_field: str = "path") -> QuerySet:
+    """Narrow ``queryset`` to the objects ``user`` may ``permission``, in SQL.
+
+    ``path_field`` is the lookup to the owning organisation's materialised path, e.g. ``"path"``
+    for organisations or ``"agency__path"`` for rows with an ``agency`` foreign key.
+    """
+    _unknown(permission)
+    if user is None:
+        return queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    prefixes = sorted({g.path for g in grants(user) if g.permission == permission})
+    # A prefix already covered by a shorter one adds nothing.
+    minimal = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+    if not minimal:
+        return queryset.none()
+    condition = Q()
+    for prefix in minimal:
+        condition |= Q(**{f"{path_field}__startswith": prefix})
+    return queryset.filter(condition)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from egov.api import api
+
+admin.site.site_header = "Quản trị hệ thống"
+admin.site.site_title = "Quản trị"
+admin.site.index_title = "Danh mục quản trị"
+
+urlpatterns = [
+    # Back-office sign-in goes through the platform's login (password + TOTP), not Django's form.
+    path("admin/login/", RedirectView.as_view(pattern_name="people:login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("", include("egov.people.urls")),
+    path("", include("egov.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
