@@ -1,13 +1,23 @@
 """The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from egov.calendar.api import router as calendar_router
 from egov.core.api_errors import install as install_error_handlers
 from egov.organisations.api import router as organisations_router
 from egov.people.api import router as auth_router
 
+
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Vietnamese text as UTF-8, not ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="API Hệ thống thông tin giải quyết thủ tục hành chính",
     version="1.0.0",
     description=(

@@ -68,6 +68,8 @@ def translate_pydantic_errors(errors) -> list[FieldError]:
     for err in errors:
         template = _PYDANTIC_MESSAGES.get(err.get("type", ""), "Giá trị không hợp lệ.")
         ctx = dict(err.get("ctx") or {})
+        if "expected" in ctx:
+            ctx["expected"] = str(ctx["expected"]).replace(" or ", " hoặc ")
         if "error" in ctx:
             ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
         try:
