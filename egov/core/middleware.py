@@ -1,8 +1,10 @@
-"""Binds the request's client address to :mod:`egov.core.context` for the audit trail."""
+"""Request middleware: the client address for the audit trail, and the UI language."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from egov.core import context
 
@@ -35,3 +37,17 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose another language (cookie set by /i18n/setlang/).
+
+    Django's own middleware follows the browser's Accept-Language; a public administration
+    speaks Vietnamese by default, whatever the browser says.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
