@@ -9,7 +9,6 @@ from egov.organisations.api import router as organisations_router
 from egov.people.api import router as auth_router
 
 
-
 class UTF8JSONRenderer(JSONRenderer):
     """Vietnamese text as UTF-8, not ``\\uXXXX`` escapes."""
 

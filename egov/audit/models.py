@@ -3,7 +3,7 @@
 Each record stores who did what to which object, from which address, with before/after values,
 and ``hash = sha256(prev_hash + canonical content)``. ``seq`` is contiguous, so a deleted record
 leaves a gap that verification finds; an edited one breaks its hash. The database refuses UPDATE
-(and DELETE on PostgreSQL) through triggers created in migration 0002.
+(and DELETE on PostgreSQL) through triggers created in migration 0003.
 """
 
 from __future__ import annotations

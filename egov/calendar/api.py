@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
+from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import field_validator
 
 from egov.calendar import engine, selectors, services
 from egov.calendar.models import CalendarDay
@@ -17,7 +19,23 @@ from egov.organisations.models import Organisation
 from egov.people.authentication import BearerTokenAuth
 
 router = Router(tags=["Lịch làm việc"])
-_officer_auth = [BearerTokenAuth(), django_auth]
+
+
+class SessionAuth(NinjaSessionAuth):
+    """Django session sign-in, but only when a session cookie is sent.
+
+    ninja's ``django_auth`` checks CSRF before it looks for a session, so a call with no or an
+    expired bearer token and no cookie (curl, another system) got 403 "CSRF check Failed" instead
+    of 401. Without a session cookie there is nothing to check: let the caller get the 401.
+    """
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+_officer_auth = [BearerTokenAuth(), SessionAuth()]
 
 
 def _calendar(agency: str | None):
@@ -29,11 +47,25 @@ def _calendar(agency: str | None):
     return selectors.calendar_for(org)
 
 
+# "+07:00" typed into a URL arrives as " 07:00" ("+" means a space in a query string).
+_SPACE_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ][\d:.]+) (\d{2}:?\d{2})$")
+
+
+def _restore_plus(value):
+    if isinstance(value, str):
+        match = _SPACE_OFFSET.match(value.strip())
+        if match:
+            return f"{match[1]}+{match[2]}"
+    return value
+
+
 class DueQuery(Schema):
     start: datetime = Field(..., description="Thời điểm bắt đầu, ISO 8601 có múi giờ, ví dụ 2026-03-02T08:00:00+07:00")
     amount: Decimal = Field(..., ge=0, le=100000, description="Số lượng (giờ hoặc ngày)")
     unit: Literal["working_days", "working_hours", "calendar_days"]
     agency: str | None = Field(None, description="Mã định danh cơ quan (mặc định: lịch của tỉnh)")
+
+    _start = field_validator("start", mode="before")(_restore_plus)
 
 
 class DueOut(Schema):
@@ -45,6 +77,8 @@ class ElapsedQuery(Schema):
     end: datetime
     agency: str | None = None
 
+    _moments = field_validator("start", "end", mode="before")(_restore_plus)
+
 
 class ElapsedOut(Schema):
     working_hours: float
@@ -54,6 +88,9 @@ class ElapsedOut(Schema):
 def _aware(value: datetime, field: str) -> datetime:
     if timezone.is_naive(value):
         raise ValidationFailed.field(field, "Thời điểm phải có múi giờ (ví dụ 2026-03-02T08:00:00+07:00).")
+    # The calendar holds days of these years only; far outside them the engine overflows.
+    if not services.MIN_YEAR <= value.year <= services.MAX_YEAR:
+        raise ValidationFailed.field(field, f"Thời điểm phải trong khoảng năm {services.MIN_YEAR}–{services.MAX_YEAR}.")
     return value
 
 
@@ -66,7 +103,8 @@ def due(request, query: Query[DueQuery]):
     try:
         due_at = selectors.compute_due(calendar, start=start, amount=query.amount, unit=engine.Unit(query.unit))
     except engine.CalendarRangeError as exc:
-        raise ValidationFailed.field("amount", f"Không tính được hạn: {exc}") from exc
+        # The engine's messages are English; only a calendar with no working day left gets here.
+        raise ValidationFailed.field("amount", "Không tính được hạn: không có ngày làm việc trong phạm vi.") from exc
     return DueOut(due_at=due_at.isoformat())
 
 
@@ -77,7 +115,10 @@ def elapsed(request, query: Query[ElapsedQuery]):
         raise ValidationFailed.field("end", "Thời điểm kết thúc phải sau thời điểm bắt đầu.")
     if (end - start).days > 366 * 20:
         raise ValidationFailed.field("end", "Khoảng thời gian tối đa 20 năm.")
-    spent = selectors.working_time_between(_calendar(query.agency), start=start, end=end)
+    try:
+        spent = selectors.working_time_between(_calendar(query.agency), start=start, end=end)
+    except engine.CalendarRangeError as exc:
+        raise ValidationFailed.field("start", "Không tính được thời gian làm việc trong khoảng này.") from exc
     return ElapsedOut(working_hours=spent.total_seconds() / 3600, working_seconds=int(spent.total_seconds()))
 
 

@@ -27,6 +27,8 @@ _PYDANTIC_MESSAGES = {
     "int_type": "Phải là số nguyên.",
     "float_parsing": "Phải là số.",
     "decimal_parsing": "Phải là số.",
+    "decimal_type": "Phải là số.",
+    "finite_number": "Phải là một số hữu hạn.",
     "bool_parsing": "Phải là true hoặc false.",
     "string_type": "Phải là chuỗi ký tự.",
     "string_too_short": "Quá ngắn (tối thiểu {min_length} ký tự).",
@@ -53,13 +55,20 @@ _PYDANTIC_MESSAGES = {
     "assertion_error": "{error}",
 }
 
-# Locations that are containers, not field names.
-_CONTAINER_LOCS = {"body", "query", "path", "form", "header", "cookie", "payload", "data", "file"}
+# Where a request value came from: the first element of a pydantic ``loc``, not a field name.
+_LOCATIONS = {"body", "query", "path", "form", "header", "cookie", "file"}
+# ninja nests a body schema under its parameter name; the project calls it "payload" or "data".
+_BODY_PARAMETERS = {"payload", "data"}
 
 
 def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if str(p) not in _CONTAINER_LOCS]
-    # ninja nests a body schema under its parameter name ("payload"/"data"); drop it as well.
+    # Only the leading containers are dropped: further down, "data" or "file" is a real field
+    # (and a query parameter may well be called "data").
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] in _BODY_PARAMETERS:
+            parts.pop(0)
     return ".".join(parts) or "body"
 
 
@@ -78,6 +87,20 @@ def translate_pydantic_errors(errors) -> list[FieldError]:
             message = "Giá trị không hợp lệ."
         result.append(FieldError(_field_name(err.get("loc", ())), message))
     return result
+
+
+# django-ninja raises HttpError with these English messages; the API answers in Vietnamese.
+_NINJA_HTTP_MESSAGES = {
+    "Cannot parse request body": "Không đọc được nội dung yêu cầu (JSON không hợp lệ).",
+    "CSRF check Failed": "Thiếu hoặc sai mã CSRF: tải lại trang rồi thử lại.",
+}
+
+
+def _http_error_message(message: str) -> str:
+    for english, vietnamese in _NINJA_HTTP_MESSAGES.items():
+        if message.startswith(english):  # with DEBUG, ninja appends the parser's own message
+            return vietnamese
+    return message
 
 
 def django_validation_to_field_errors(exc: DjangoValidationError) -> list[FieldError]:
@@ -121,7 +144,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+        body = {"code": "http_error", "message": _http_error_message(str(exc))}
+        return api.create_response(request, body, status=exc.status_code)
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

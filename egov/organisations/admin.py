@@ -116,6 +116,12 @@ class OrganisationAdmin(PolicyAdmin):
     def indented_name(self, obj):
         return "— " * (obj.depth - 1) + obj.name
 
+    def get_fields(self, request, obj=None):
+        # The parent is chosen on creation only (the form drops it for an existing unit; moves go
+        # through merge/dissolve), so the change page must not lay it out either.
+        fields = super().get_fields(request, obj)
+        return [f for f in fields if f != "parent"] if obj is not None else fields
+
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)
 
@@ -150,4 +156,7 @@ class OrganisationAdmin(PolicyAdmin):
         obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
-        pass  # successions are written by the merge/dissolve services only
+        # Successions are written by the merge/dissolve services only. The admin's change message
+        # still asks each formset what it saved: nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

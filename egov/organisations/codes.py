@@ -15,9 +15,10 @@ from enum import StrEnum
 
 __all__ = ["CodeForm", "classify", "validate_code", "validate_legacy_code", "validate_new_code", "InvalidAgencyCode"]
 
-LEGACY_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+# [0-9], not \d: \d also matches other scripts' digits (Arabic-Indic, full-width...).
+LEGACY_RE = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")
 # Level 1: a letter and two digits; lower levels: groups of digits/capitals separated by single dots.
-NEW_RE = re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Z]+)*$")
+NEW_RE = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9A-Z]+)*$")
 NEW_MAX_LENGTH = 35
 
 

@@ -70,6 +70,9 @@ def create_organisation(
             policy.require(by, "organisation.manage", None)
             raise ValidationFailed.field("parent", "Cần chọn đơn vị cấp trên.")
     else:
+        # Decide on the parent's current path: treebeard renumbers sorted siblings, so a copy read
+        # earlier may carry another unit's path, and the policy compares paths.
+        parent.refresh_from_db(fields=["path", "depth", "numchild"])
         policy.require(by, "organisation.manage", parent)
     code, legacy_code = (code or None), (legacy_code or None)
     errors = _validate(
@@ -136,6 +139,7 @@ def _end(org: Organisation, *, effective_on: date) -> dict:
 
 def _move_active_children(org: Organisation, *, to: Organisation, on: date) -> list[int]:
     moved = []
+    org.refresh_from_db(fields=["path", "depth", "numchild"])  # an earlier move may have shifted it
     for child in list(org.get_children().active_on(on)):
         child.refresh_from_db()  # earlier moves rewrite paths
         child.move(to, pos="sorted-child")
@@ -172,10 +176,16 @@ def merge_organisations(
             errors.append(FieldError("sources", f"{org.name} không còn hiệu lực trước ngày {effective_on:%d/%m/%Y}."))
     if not successor.is_active_on(effective_on):
         errors.append(FieldError("successor", f"{successor.name} chưa có hiệu lực vào ngày {effective_on:%d/%m/%Y}."))
+    for org in locked:
+        if move_children and org.pk != successor.pk and successor.path.startswith(org.path):
+            errors.append(
+                FieldError("successor", f"Đơn vị kế thừa trực thuộc {org.name}: không thể chuyển đơn vị vào chính nó.")
+            )
     if errors:
         raise ValidationFailed(errors)
+    # End every source first, so a source under another source is not moved as an active sub-unit.
+    before = {org.pk: _end(org, effective_on=effective_on) for org in locked}
     for org in locked:
-        before = _end(org, effective_on=effective_on)
         Succession.objects.get_or_create(
             predecessor=org,
             successor=successor,
@@ -186,7 +196,7 @@ def merge_organisations(
             actor=by,
             action="organisation.merge",
             target=org,
-            before=before,
+            before=before[org.pk],
             after={"valid_to": org.valid_to, "successor": successor.pk, "moved_children": moved},
         )
     return successor
@@ -207,6 +217,7 @@ def dissolve_organisation(
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     policy.require(by, "organisation.manage", org)
     if move_children_to is not None:
+        move_children_to.refresh_from_db(fields=["path", "depth", "numchild"])  # see create_organisation
         policy.require(by, "organisation.manage", move_children_to)
         if move_children_to.path.startswith(org.path):
             raise ValidationFailed.field("move_children_to", "Không thể chuyển đơn vị trực thuộc vào chính nó.")

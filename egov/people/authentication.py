@@ -5,6 +5,9 @@ Pages and the API both call :func:`check_credentials`, so the rules are the same
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from ninja.security import HttpBearer
 
@@ -12,10 +15,19 @@ from egov.core.errors import AuthenticationFailed, FieldError, Throttled, Valida
 from egov.people import services
 from egov.people.models import User
 
-__all__ = ["check_credentials", "BearerTokenAuth", "SESSION_2FA_KEY"]
+__all__ = ["check_credentials", "lockout_message", "BearerTokenAuth", "SESSION_2FA_KEY"]
 
 # Session flag: "ok" once the second factor is satisfied (or not needed), "pending" until then.
 SESSION_2FA_KEY = "egov_2fa"
+
+
+def lockout_message() -> str:
+    """The lock-out message, stating the configured cool-off (LOGIN_COOLOFF_MINUTES)."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    if isinstance(cooloff, timedelta):
+        minutes = max(1, round(cooloff.total_seconds() / 60))
+        return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
+    return "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."
 
 
 def check_credentials(request, *, username: str, password: str, otp_token: str | None, require_otp_now: bool):
@@ -33,7 +45,7 @@ def check_credentials(request, *, username: str, password: str, otp_token: str |
         raise ValidationFailed(errors)
     user = authenticate(request, username=username.strip(), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise Throttled("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.")
+        raise Throttled(lockout_message())
     if user is None:
         raise AuthenticationFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
     device = None

@@ -17,7 +17,8 @@ class InvalidIdentifier(ValueError):
     pass
 
 
-_DIGITS = re.compile(r"^\d+$")
+# ASCII only: ``\d`` would also accept Arabic-Indic or full-width digits and store them as such.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise_identity_number(value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -31,5 +33,5 @@ class TotpEnrollmentMiddleware:
                     return JsonResponse(
                         {"code": "second_factor_required", "message": "Cần hoàn tất xác thực hai lớp."}, status=401
                     )
-                return redirect(f"{reverse('people:second_factor')}?next={request.path}")
+                return redirect(f"{reverse('people:second_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -24,7 +24,11 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if not settings.EGOV_OIDC_ENABLED:
             return None
-        return super().authenticate(request, **kwargs)
+        user = super().authenticate(request, **kwargs)
+        if user is not None and user.is_active:
+            # Password sign-ins are audited by the login view; this is the provider's equivalent.
+            services.record_login(user=user, method="oidc")
+        return user
 
     def verify_claims(self, claims) -> bool:
         if not claims.get("sub"):

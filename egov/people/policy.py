@@ -45,6 +45,8 @@ class Grant:
 
 def grants(user) -> list[Grant]:
     """The user's grants today, read once per user object (one query)."""
+    if user is None:
+        return []  # the platform itself holds no positions (``has``/``scope`` allow it outright)
     cached = getattr(user, "_egov_grants", None)
     if cached is not None:
         return cached
@@ -61,7 +63,7 @@ def grants(user) -> list[Grant]:
         for position in positions:
             for perm in position.role.permissions:
                 result.append(Grant(perm, position.unit.path))
-    user._egov_grants = result if user is not None else None
+    user._egov_grants = result
     return result
 
 

@@ -72,6 +72,12 @@ def _create_user(*, username: str, password: str | None, **fields) -> User:
     return user
 
 
+def _current(unit: Organisation) -> Organisation:
+    """The unit as stored now. treebeard renumbers sorted siblings, so a copy read earlier may carry
+    the path another unit has today, and the policy decides on paths."""
+    return Organisation.objects.get(pk=unit.pk)
+
+
 @transaction.atomic
 def create_officer(
     *,
@@ -86,6 +92,7 @@ def create_officer(
     phone: str = "",
     is_superuser: bool = False,
 ) -> User:
+    unit = _current(unit)
     policy.require(by, "person.manage", unit)
     errors = _account_errors(username=username, password=password, email=email, full_name=full_name)
     role = Role.objects.filter(code=role_code).first()
@@ -117,6 +124,7 @@ def create_officer(
 def assign_position(
     *, by, user: User, unit: Organisation, role_code: str, title: str = "", valid_from: date | None = None
 ) -> Position:
+    unit = _current(unit)
     policy.require(by, "person.manage", unit)
     role = Role.objects.filter(code=role_code).first()
     if role is None:
@@ -191,15 +199,20 @@ def register_citizen(
     user = _create_user(
         username=username, password=password, kind=kind, full_name=full_name.strip(), email=email, phone=phone
     )
-    profile = CitizenProfile.objects.create(
-        user=user,
-        identity_number=norm_id,
-        tax_code=norm_tax,
-        organisation_name=organisation_name.strip(),
-        address=address,
-        date_of_birth=date_of_birth,
-        oidc_subject=oidc_subject,
-    )
+    try:
+        with transaction.atomic():
+            profile = CitizenProfile.objects.create(
+                user=user,
+                identity_number=norm_id,
+                tax_code=norm_tax,
+                organisation_name=organisation_name.strip(),
+                address=address,
+                date_of_birth=date_of_birth,
+                oidc_subject=oidc_subject,
+            )
+    except IntegrityError as exc:
+        # Another request registered the same number between the check above and this insert.
+        raise Conflict("Số định danh hoặc mã số thuế vừa được đăng ký bởi yêu cầu khác.") from exc
     audit.record(
         actor=user,
         action="person.register_citizen",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -14,7 +16,7 @@ from django_otp import login as otp_login
 
 from egov.core.errors import DomainError, ValidationFailed
 from egov.people import services
-from egov.people.authentication import SESSION_2FA_KEY, check_credentials
+from egov.people.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -59,7 +61,7 @@ def login_view(request):
             request.session[SESSION_2FA_KEY] = "pending" if needs_second_factor else "ok"
             services.record_login(user=user, method="password+totp" if device else "password")
             if needs_second_factor:
-                return redirect(f"{reverse('people:second_factor')}?next={context['next']}")
+                return redirect(f"{reverse('people:second_factor')}?{urlencode({'next': context['next']})}")
             return HttpResponseRedirect(_safe_next(request, reverse("core:home")))
     return render(request, "people/login.html", context, status=status)
 
@@ -108,16 +110,8 @@ def locked_out(request, credentials=None, *args, **kwargs):
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse(
-            {"code": "throttled", "message": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."},
-            status=429,
-        )
-    return render(
-        request,
-        "people/login.html",
-        {"error": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.", "errors": {}},
-        status=429,
-    )
+        return JsonResponse({"code": "throttled", "message": lockout_message()}, status=429)
+    return render(request, "people/login.html", {"error": lockout_message(), "errors": {}}, status=429)
 
 
 def my_account(request) -> HttpResponse:

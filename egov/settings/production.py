@@ -8,6 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 from egov.settings import *  # noqa: F403
 from egov.settings import DEV_SECRET_KEY, env, env_bool, env_list
 
+_POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
@@ -15,7 +17,7 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the public host names.")
-if not env("DATABASE_URL"):
+if not env("DATABASE_URL") or DATABASES["default"]["ENGINE"] not in _POSTGRESQL_ENGINES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,138 @@
+"""Tests of the back-office screens of the calendar: every change goes through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from egov.audit.models import AuditRecord
+from egov.calendar.models import CalendarDay, WorkCalendar
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/calendar/calendarday/add/"
+LIST_URL = "/admin/calendar/calendarday/"
+
+
+def _state():
+    return (
+        list(WorkCalendar.objects.order_by("pk").values_list("pk", "version")),
+        list(CalendarDay.objects.order_by("pk").values_list("calendar_id", "date", "kind", "note", "source")),
+        AuditRecord.objects.count(),
+    )
+
+
+def _version(calendar) -> int:
+    return WorkCalendar.objects.get(pk=calendar.pk).version
+
+
+def test_an_administrator_adds_a_day_off_through_the_service(client, calendar, admin_user):
+    # Given an administrator of the province signed in to the back office
+    client.force_login(admin_user)
+    version, audits = _version(calendar), AuditRecord.objects.count()
+
+    # When they add Tuesday 3/3/2026 as a day off
+    response = client.post(
+        ADD_URL, {"calendar": calendar.pk, "date": "2026-03-03", "kind": "day_off", "note": "Nghỉ đột xuất"}
+    )
+
+    # Then the day is stored as a manual day, with one audit record and one version bump
+    assert response.status_code == 302
+    assert response["Location"] == LIST_URL
+    row = CalendarDay.objects.get(calendar=calendar, date=date(2026, 3, 3))
+    assert (row.kind, row.note, row.source) == ("day_off", "Nghỉ đột xuất", "manual")
+    assert _version(calendar) == version + 1  # the validating dry run left no trace
+    assert AuditRecord.objects.count() == audits + 1
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert (rec.action, rec.actor, rec.channel, rec.before) == ("calendar.set_day", admin_user, "web", None)
+    assert rec.after == {"date": "2026-03-03", "kind": "day_off", "note": "Nghỉ đột xuất", "source": "manual"}
+
+
+def test_an_administrator_changes_a_statutory_day_through_the_service(client, calendar, admin_user):
+    client.force_login(admin_user)
+    row = CalendarDay.objects.get(calendar=calendar, date=date(2026, 2, 20))
+    version = _version(calendar)
+
+    response = client.post(f"{LIST_URL}{row.pk}/change/", {"kind": "working_day", "note": "Làm bù"})
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.date, row.kind, row.note, row.source) == (date(2026, 2, 20), "working_day", "Làm bù", "manual")
+    assert _version(calendar) == version + 1
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert rec.action == "calendar.set_day"
+    assert rec.before == {
+        "date": "2026-02-20",
+        "kind": "day_off",
+        "note": "Mùng bốn Tết Nguyên Đán",
+        "source": "statutory",
+    }
+
+
+def test_an_administrator_deletes_a_day_through_the_service(client, calendar, admin_user):
+    client.force_login(admin_user)
+    row = CalendarDay.objects.get(calendar=calendar, date=date(2026, 8, 22))
+    version = _version(calendar)
+
+    response = client.post(f"{LIST_URL}{row.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(pk=row.pk).exists()
+    assert _version(calendar) == version + 1
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert (rec.action, rec.after) == ("calendar.remove_day", None)
+    assert rec.before == {"date": "2026-08-22", "kind": "working_day", "note": "Ngày làm bù", "source": "statutory"}
+
+
+def test_a_day_the_service_refuses_is_shown_on_the_form_and_nothing_is_written(client, calendar, admin_user):
+    client.force_login(admin_user)
+    before = _state()
+
+    response = client.post(ADD_URL, {"calendar": calendar.pk, "date": "1990-03-03", "kind": "day_off", "note": ""})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"date": ["Ngày phải trong khoảng năm 2000–2100."]}
+    assert [str(m) for m in response.context["messages"]] == []
+    assert _state() == before
+
+
+def test_an_administrator_is_offered_only_the_calendars_they_manage(client, calendar, tree, admin_user, other_province):
+    client.force_login(admin_user)
+    other = WorkCalendar.objects.get(organisation=other_province)
+    before = _state()
+
+    form_page = client.get(ADD_URL)
+    response = client.post(ADD_URL, {"calendar": other.pk, "date": "2026-03-03", "kind": "day_off", "note": ""})
+
+    assert list(form_page.context["adminform"].form.fields["calendar"].queryset) == [calendar]
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["calendar"]
+    assert _state() == before
+
+
+def test_a_specialist_cannot_reach_the_calendar_admin(client, calendar, tree, make_officer):
+    # Specialists are not back-office staff: the admin sends them to sign in
+    client.force_login(make_officer("specialist", tree["province"]))
+    before = _state()
+
+    page = client.get(ADD_URL)
+    response = client.post(ADD_URL, {"calendar": calendar.pk, "date": "2026-03-03", "kind": "day_off", "note": ""})
+
+    assert (page.status_code, page["Location"]) == (302, f"/admin/login/?next={ADD_URL}")
+    assert response.status_code == 302
+    assert _state() == before
+
+
+def test_staff_without_calendar_manage_cannot_add(client, calendar, tree, make_officer):
+    # An evaluator is back-office staff but may not manage the calendar
+    client.force_login(make_officer("evaluator", tree["province"]))
+    before = _state()
+
+    listing = client.get(LIST_URL)
+    page = client.get(ADD_URL)
+    response = client.post(ADD_URL, {"calendar": calendar.pk, "date": "2026-03-03", "kind": "day_off", "note": ""})
+
+    assert listing.status_code == 200  # they may look
+    assert (page.status_code, response.status_code) == (403, 403)
+    assert _state() == before

@@ -1,0 +1,107 @@
+"""Tests of the demo seed: the province "Sơn Nam" is loaded through the services, once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from egov.audit.models import AuditRecord
+from egov.audit.services import verify_chain
+from egov.calendar.models import CalendarDay, WorkCalendar
+from egov.demo.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
+from egov.organisations.models import Organisation, Succession
+from egov.people.models import Position, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, object]:
+    return {
+        "organisations": list(Organisation.objects.order_by("pk").values_list("pk", "path", "valid_to")),
+        "successions": Succession.objects.count(),
+        "users": list(User.objects.order_by("pk").values_list("pk", "username", "password")),
+        "positions": Position.objects.count(),
+        "audit": AuditRecord.objects.count(),
+        "calendars": list(WorkCalendar.objects.values_list("pk", "version")),
+        "days": CalendarDay.objects.count(),
+    }
+
+
+def test_seed_demo_loads_the_province_once(monkeypatch):
+    # Given an empty database and no DEMO_PASSWORD
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    assert Organisation.objects.count() == 0
+
+    # When the demo is seeded
+    first_output = _seed()
+
+    # Then the tree has the departments, the districts that ended with the 2025 reform, the communes
+    kinds = Counter(Organisation.objects.values_list("kind", flat=True))
+    assert kinds["province"] == 1
+    assert kinds["department"] >= 15
+    assert kinds["commune"] >= 40
+    districts = list(Organisation.objects.filter(kind="district").values_list("valid_to", flat=True))
+    assert len(districts) >= 2
+    assert set(districts) == {date(2025, 6, 30)}
+    # ... and every agency has exactly one one-stop unit directly under it
+    steplen = Organisation.steplen
+    one_stops = Counter(
+        p[:-steplen] for p in Organisation.objects.filter(kind="one_stop").values_list("path", flat=True)
+    )
+    agencies = list(
+        Organisation.objects.filter(kind__in=["department", "district", "commune"]).values_list("path", "code")
+    )
+    assert {code: one_stops[path] for path, code in agencies} == {code: 1 for _path, code in agencies}
+
+    # ... the province calendar with the statutory days and make-up days
+    calendar = WorkCalendar.objects.get(organisation__code="H99")
+    days = dict(CalendarDay.objects.filter(calendar=calendar).values_list("date", "kind"))
+    assert days[date(2026, 2, 16)] == "day_off"
+    assert days[date(2026, 8, 22)] == "working_day"
+    assert {d.year for d in days} >= {2024, 2025, 2026}
+
+    # ... the superuser and the citizens, with the default password
+    admin = User.objects.get(username="admin")
+    assert (admin.is_superuser, admin.is_staff, admin.kind) == (True, True, "officer")
+    assert admin.check_password(DEFAULT_DEMO_PASSWORD)
+    assert dict(User.objects.filter(username__in=["congdan", "doanhnghiep"]).values_list("username", "kind")) == {
+        "congdan": "citizen",
+        "doanhnghiep": "business",
+    }
+
+    # ... and the audit trail of it all is an unbroken chain
+    report = verify_chain()
+    assert (report.ok, report.checked) == (True, AuditRecord.objects.count())
+    assert f"thêm {Organisation.objects.count()} đơn vị," in first_output
+    assert f"{User.objects.count()} tài khoản." in first_output
+
+    # When it is seeded a second time
+    before = _counts()
+    second_output = _seed()
+
+    # Then nothing is written
+    assert _counts() == before
+    assert "thêm 0 đơn vị, 0 thay đổi lịch sử, 0 ngày nghỉ/làm bù, 0 tài khoản." in second_output
+    assert verify_chain().ok
+
+
+def test_demo_password_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "Mat-khau-rieng-2026")
+
+    output = _seed()
+
+    for username in ("admin", "chuyenvien.stp", "congdan"):
+        user = User.objects.get(username=username)
+        assert user.check_password("Mat-khau-rieng-2026"), username
+        assert not user.check_password(DEFAULT_DEMO_PASSWORD), username
+    assert "(mật khẩu: Mat-khau-rieng-2026)" in output

@@ -1,0 +1,266 @@
+"""Web sign-in (/dang-nhap/): success, errors next to fields, throttling, safe redirects, sessions."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from egov.audit.models import AuditRecord
+from egov.people.tests.conftest import PASSWORD
+
+LOGIN = "/dang-nhap/"
+WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOCKED_OUT = "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."
+
+
+def signed_in_user_id(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def field_block(html: str, field: str) -> str:
+    """The ``<div class="field...">`` that holds the input ``id_<field>``."""
+    match = re.search(rf'<div class="field[^"]*">(?:(?!<div).)*?id="id_{field}"[^>]*>\s*</div>', html, re.S)
+    assert match, f"no field block for {field}"
+    return match.group(0)
+
+
+def test_login_page_shows_the_form(db):
+    response = Client().get(LOGIN)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<input id="id_username" name="username"' in html
+    assert '<input id="id_password" name="password" type="password"' in html
+    assert "error-summary" not in html
+
+
+def test_successful_login_redirects_home_and_is_audited(specialist):
+    client = Client()
+
+    response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert signed_in_user_id(client) == str(specialist.pk)
+    assert client.session["egov_2fa"] == "ok"
+    record = AuditRecord.objects.get(action="auth.login")
+    assert (record.actor_id, record.target_id, record.channel, record.ip_address, record.after) == (
+        specialist.pk,
+        str(specialist.pk),
+        "web",
+        "127.0.0.1",
+        {"method": "password"},
+    )
+    # and the account page now shows who is signed in
+    page = client.get("/tai-khoan/")
+    assert page.status_code == 200
+    assert "<h1>Trần Văn Chuyên</h1>" in page.content.decode()
+    assert "<td>Sở Tư pháp</td><td>Chuyên viên</td><td>Chuyên viên</td>" in page.content.decode()
+
+
+def test_login_accepts_the_username_with_surrounding_spaces(specialist):
+    client = Client()
+    response = client.post(LOGIN, {"username": "  chuyenvien ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(specialist.pk)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/tai-khoan/", "/tai-khoan/"),
+        ("/tai-khoan/?tab=1&xem=2", "/tai-khoan/?tab=1&xem=2"),
+        ("http://evil.example/", "/"),
+        ("//evil.example/steal", "/"),
+        ("https://evil.example/dang-nhap/", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_is_followed_only_when_it_stays_on_this_site(specialist, next_url, expected):
+    client = Client()
+    response = client.post(f"{LOGIN}?next=x", {"username": "chuyenvien", "password": PASSWORD, "next": next_url})
+    assert (response.status_code, response["Location"]) == (302, expected)
+
+
+def test_an_unsafe_next_is_not_even_put_in_the_form(db):
+    html = Client().get(LOGIN, {"next": "http://evil.example/"}).content.decode()
+    form = html[html.index('<form method="post" action="/dang-nhap/"') :]
+    assert '<input type="hidden" name="next" value="">' in form
+    assert "evil.example" not in form
+
+
+@pytest.mark.parametrize("password", ["sai-mat-khau", PASSWORD.upper()])
+def test_wrong_password_is_a_400_page_with_the_vietnamese_message(specialist, password):
+    client = Client()
+
+    response = client.post(LOGIN, {"username": "chuyenvien", "password": password})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<div class="error-summary" role="alert" tabindex="-1"><p>{WRONG_CREDENTIALS}</p></div>' in html
+    assert 'value="chuyenvien"' in html  # the username is kept, the password is not
+    assert password not in html
+    assert signed_in_user_id(client) is None
+    assert not AuditRecord.objects.filter(action="auth.login").exists()
+
+
+def test_unknown_user_and_inactive_user_get_the_same_message(specialist):
+    from egov.people.models import User
+
+    User.objects.filter(pk=specialist.pk).update(is_active=False)
+    for username in ("chuyenvien", "khongtontai"):
+        response = Client().post(LOGIN, {"username": username, "password": PASSWORD})
+        assert response.status_code == 400
+        assert WRONG_CREDENTIALS in response.content.decode()
+
+
+def test_missing_fields_are_reported_next_to_the_fields(db):
+    response = Client().post(LOGIN, {"username": "   ", "password": ""})
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    username_block = field_block(html, "username")
+    assert '<p class="field-error" id="username-error">Vui lòng nhập tên đăng nhập.</p>' in username_block
+    assert 'aria-describedby="username-error" aria-invalid="true"' in username_block
+    password_block = field_block(html, "password")
+    assert '<p class="field-error" id="password-error">Vui lòng nhập mật khẩu.</p>' in password_block
+    assert 'aria-describedby="password-error" aria-invalid="true"' in password_block
+    assert "field-error" not in field_block(html, "otp_token")
+
+
+def test_missing_password_only_marks_the_password(specialist):
+    html = Client().post(LOGIN, {"username": "chuyenvien"}).content.decode()
+    assert "field-error" not in field_block(html, "username")
+    assert "Vui lòng nhập mật khẩu." in field_block(html, "password")
+
+
+def test_failure_limit_locks_the_account_even_for_the_right_password(specialist, make_officer, tree):
+    # given the configured limit of failed sign-ins
+    assert django_settings.AXES_FAILURE_LIMIT == 5
+    client = Client()
+
+    # when the password is wrong five times: the fifth failure reaches the limit and locks
+    statuses = [client.post(LOGIN, {"username": "chuyenvien", "password": f"sai-{i}"}).status_code for i in range(5)]
+    assert statuses == [400, 400, 400, 400, 429]
+
+    # then the sixth attempt, with the right password, is refused with the lock-out message
+    response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+    assert response.status_code == 429
+    assert f"<p>{LOCKED_OUT}</p>" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert not AuditRecord.objects.filter(action="auth.login").exists()
+
+    # and another account from the same address is not locked (the lock is per username + address)
+    make_officer("clerk", tree["justice"], username="vanthu")
+    other = client.post(LOGIN, {"username": "vanthu", "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_lock_out_message_states_the_configured_cool_off(specialist, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
+    client = Client()
+    for i in range(5):
+        client.post(LOGIN, {"username": "chuyenvien", "password": f"sai-{i}"})
+
+    response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert (
+        "<p>Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 30 phút.</p>"
+        in response.content.decode()
+    )
+
+
+def test_a_successful_login_resets_the_failure_count(specialist):
+    client = Client()
+    for i in range(4):
+        client.post(LOGIN, {"username": "chuyenvien", "password": f"sai-{i}"})
+    assert client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD}).status_code == 302
+    client.post("/dang-xuat/")
+
+    statuses = [client.post(LOGIN, {"username": "chuyenvien", "password": f"sai-{i}"}).status_code for i in range(4)]
+
+    assert statuses == [400, 400, 400, 400]
+
+
+def test_logout_is_post_only_and_ends_the_session(specialist):
+    client = Client()
+    client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+
+    assert client.get("/dang-xuat/").status_code == 405
+    assert signed_in_user_id(client) == str(specialist.pk)
+
+    response = client.post("/dang-xuat/")
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert signed_in_user_id(client) is None
+
+
+def test_account_page_asks_anonymous_visitors_to_sign_in(db):
+    response = Client().get("/tai-khoan/")
+    assert (response.status_code, response["Location"]) == (302, "/dang-nhap/?next=/tai-khoan/")
+
+
+def test_citizen_account_page_shows_the_identity_number(citizen):
+    client = Client()
+    client.force_login(citizen)
+    html = client.get("/tai-khoan/").content.decode()
+    assert "<dt>Số định danh cá nhân</dt><dd>001099012345</dd>" in html
+    assert "Vị trí công tác" not in html
+
+
+# --- session timeout -----------------------------------------------------------------------------------
+
+
+def test_session_timeout_settings():
+    assert django_settings.SESSION_COOKIE_AGE == 1800
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_each_request_pushes_the_session_expiry_forward(specialist):
+    # given a signed-in officer whose session would end in one minute
+    client = Client()
+    client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+
+    # when they open a page
+    started = timezone.now()
+    assert client.get("/tai-khoan/").status_code == 200
+
+    # then the session lasts another 30 minutes from now
+    expires = Session.objects.get(session_key=key).expire_date
+    assert started + timedelta(seconds=1800) <= expires <= timezone.now() + timedelta(seconds=1800)
+
+
+def test_a_session_idle_longer_than_the_timeout_is_signed_out(specialist):
+    # given a signed-in officer whose session expired a second ago
+    client = Client()
+    client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+    assert client.get("/tai-khoan/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    # when they come back, they are anonymous: pages send them to sign in, the API refuses
+    response = client.get("/tai-khoan/")
+    assert (response.status_code, response["Location"]) == (302, "/dang-nhap/?next=/tai-khoan/")
+    assert client.get("/api/v1/auth/me").status_code == 401
+    assert signed_in_user_id(client) is None
+
+
+def test_set_expiry_in_the_past_signs_out(specialist):
+    client = Client()
+    client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
+    session = client.session
+    session.set_expiry(-1)
+    session.save()
+
+    response = client.get("/tai-khoan/")
+
+    assert response.status_code == 302
+    assert signed_in_user_id(client) is None
