@@ -82,7 +82,7 @@ def get_organisation(request, code: str):
     org = selectors.by_code(code)
     if org is None:
         raise NotFound(f"Không tìm thấy đơn vị có mã '{code}'.")
-    parent = org.get_parent()
+    parent = Organisation.objects.get_parent(org) if org.depth > 1 else None
     return _out(org, parent.identifier if parent else None)
 
 

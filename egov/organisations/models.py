@@ -47,6 +47,10 @@ class OrganisationQuerySet(MP_NodeQuerySet):
     def agencies(self):
         return self.filter(kind__in=AGENCY_KINDS)
 
+    def children_of(self, parent: Organisation):
+        """Direct children, read from the paths (not from the cached child count)."""
+        return self.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
 
 class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
     def get_queryset(self):
@@ -79,7 +83,8 @@ class Organisation(MP_Node):
     phone = models.CharField("điện thoại", max_length=30, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
 
-    node_order_by = ["name"]
+    # No node_order_by: new children are appended, so existing paths never change on insert (sorted
+    # insertion renumbers siblings, which would make every path held in memory stale).
     objects = OrganisationManager()
 
     class Meta:

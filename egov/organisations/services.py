@@ -96,7 +96,11 @@ def create_organisation(
     )
     try:
         with transaction.atomic():
-            org = Organisation.add_root(**fields) if parent is None else parent.add_child(**fields)
+            org = (
+                Organisation.objects.add_root(create_kwargs=fields)
+                if parent is None
+                else Organisation.objects.add_child(parent, create_kwargs=fields)
+            )
     except IntegrityError as exc:  # a concurrent insert took the code between check and write
         raise Conflict("Mã định danh vừa được dùng cho đơn vị khác.") from exc
     audit.record(actor=by, action="organisation.create", target=org, after=audit.snapshot(org))
@@ -140,9 +144,9 @@ def _end(org: Organisation, *, effective_on: date) -> dict:
 def _move_active_children(org: Organisation, *, to: Organisation, on: date) -> list[int]:
     moved = []
     org.refresh_from_db(fields=["path", "depth", "numchild"])  # an earlier move may have shifted it
-    for child in list(org.get_children().active_on(on)):
+    for child in list(Organisation.objects.children_of(org).active_on(on)):
         child.refresh_from_db()  # earlier moves rewrite paths
-        child.move(to, pos="sorted-child")
+        Organisation.objects.move(child, to, pos="last-child")
         moved.append(child.pk)
     return moved
 

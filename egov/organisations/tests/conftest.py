@@ -29,14 +29,6 @@ def db_state() -> dict:
     }
 
 
-@pytest.fixture
-def tree(tree):
-    """The root ``tree``, re-read: adding "Sở Tài chính" after "Sở Tư pháp" renumbers the sorted
-    siblings, so the root fixture's copies of the justice branch carry the finance branch's paths."""
-    for org in tree.values():
-        org.refresh_from_db()
-    return tree
-
 
 @pytest.fixture
 def state():

@@ -12,8 +12,8 @@ from egov.organisations.services import create_organisation
 from egov.organisations.tests.helpers import new_message
 
 URL = "/api/v1/organisations"
-# Path order: siblings are kept sorted by name ("Sở Tài chính" < "Sở Tư pháp" < "UBND xã ...").
-TREE_ORDER = ["H98", "H98.102", "H98.102.02", "H98.101", "H98.101.01", "H98.101.02", "H98.301"]
+# Path order: siblings in the order they were added (the root conftest's tree fixture).
+TREE_ORDER = ["H98", "H98.101", "H98.101.02", "H98.101.01", "H98.102", "H98.102.02", "H98.301"]
 
 
 def codes(body) -> list[str]:
@@ -40,10 +40,10 @@ def test_given_the_tree_when_listing_then_every_unit_comes_in_path_order_with_it
     assert [item["parent_code"] for item in body["items"]] == [
         None,
         "H98",
-        "H98.102",
+        "H98.101",
+        "H98.101",
         "H98",
-        "H98.101",
-        "H98.101",
+        "H98.102",
         "H98",
     ]
 
@@ -55,7 +55,7 @@ def test_given_a_page_size_when_following_next_cursor_then_pages_cover_the_list_
 
     assert (codes(first), codes(second), codes(third)) == (TREE_ORDER[:3], TREE_ORDER[3:6], TREE_ORDER[6:])
     # The cursor is the last row's materialised path.
-    assert (first["next_cursor"], second["next_cursor"], third["next_cursor"]) == ("000100010001", "000100020002", None)
+    assert (first["next_cursor"], second["next_cursor"], third["next_cursor"]) == ("000100010001", "000100020001", None)
 
 
 def test_given_a_page_that_ends_exactly_at_the_last_unit_then_there_is_no_next_cursor(client, tree):
@@ -66,11 +66,11 @@ def test_given_a_page_that_ends_exactly_at_the_last_unit_then_there_is_no_next_c
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"kind": "department"}, ["H98.102", "H98.101"]),
-        ({"kind": "division"}, ["H98.102.02", "H98.101.02"]),
-        ({"parent": "H98.101"}, ["H98.101.01", "H98.101.02"]),
-        ({"parent": "000.00.01.H98"}, ["H98.101.01", "H98.101.02"]),  # the legacy form works too
-        ({"parent": "H98"}, ["H98.102", "H98.101", "H98.301"]),  # children only, not grandchildren
+        ({"kind": "department"}, ["H98.101", "H98.102"]),
+        ({"kind": "division"}, ["H98.101.02", "H98.102.02"]),
+        ({"parent": "H98.101"}, ["H98.101.02", "H98.101.01"]),
+        ({"parent": "000.00.01.H98"}, ["H98.101.02", "H98.101.01"]),  # the legacy form works too
+        ({"parent": "H98"}, ["H98.101", "H98.102", "H98.301"]),  # children only, not grandchildren
         ({"parent": "H98", "kind": "commune"}, ["H98.301"]),
         ({"parent": "H98.101.02"}, []),
     ],

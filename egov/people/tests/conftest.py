@@ -85,11 +85,3 @@ def counts(db):
 
     return snapshot
 
-
-@pytest.fixture
-def tree(tree):
-    """The root ``tree``, re-read: treebeard renumbers sorted siblings when later units are added, so
-    the objects the root fixture returns can carry paths that now belong to other units."""
-    for organisation in tree.values():
-        organisation.refresh_from_db()
-    return tree
