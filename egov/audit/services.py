@@ -145,6 +145,8 @@ def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
+    if head is None and checked:
+        return ChainReport(False, checked, checked + 1, None, "mất bản ghi đầu chuỗi")
     if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
         return ChainReport(
             False, checked, checked + 1, None, f"thiếu các bản ghi cuối (đầu chuỗi ghi số {head.last_seq})"

@@ -1,6 +1,6 @@
 """Typed domain errors.
 
-Services raise these; the API (``egov.core.api``) and the pages map them to HTTP in one place.
+Services raise these; the API (``egov.core.api_errors``) and the pages map them to HTTP in one place.
 Each error has a stable machine ``code``, an HTTP ``status`` and a Vietnamese ``message``; field
 errors name the field they concern.
 """

@@ -11,13 +11,18 @@ from egov.core import context
 
 def client_ip(request) -> str | None:
     """The client address; ``X-Forwarded-For`` is trusted only for ``PROXY_COUNT`` proxies."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    proxies = getattr(settings, "EGOV_PROXY_COUNT", 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def lockout_client_ip(request) -> str:
+    """The address django-axes counts failed logins against (AXES_CLIENT_IP_CALLABLE)."""
+    return client_ip(request) or ""
 
 
 class RequestContextMiddleware:

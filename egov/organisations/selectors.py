@@ -29,4 +29,6 @@ def agency_of(unit: Organisation) -> Organisation:
 
 def receiving_unit_of(agency: Organisation, on: date) -> Organisation | None:
     """The one-stop unit (or service centre) where ``agency`` receives dossiers on ``on``."""
-    return Organisation.objects.children_of(agency).filter(kind__in=RECEIVING_KINDS).active_on(on).order_by("path").first()
+    return (
+        Organisation.objects.children_of(agency).filter(kind__in=RECEIVING_KINDS).active_on(on).order_by("path").first()
+    )

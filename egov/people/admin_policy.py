@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 
 from egov.core.errors import DomainError
 from egov.people import policy
+from egov.people.selectors import can_use_back_office
 
 
 class PolicyAdmin(admin.ModelAdmin):
@@ -18,7 +19,7 @@ class PolicyAdmin(admin.ModelAdmin):
     path_field: str | None = None  # e.g. "path", "unit__path"; None: no row scoping
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and policy.has(request.user, self.view_permission)
+        return can_use_back_office(request.user) and policy.has(request.user, self.view_permission)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request) and (
@@ -29,7 +30,7 @@ class PolicyAdmin(admin.ModelAdmin):
         perm = self.change_permission
         return (
             bool(perm)
-            and request.user.is_staff
+            and can_use_back_office(request.user)
             and policy.has(request.user, perm)
             and (obj is None or self._allowed(request, perm, obj))
         )
@@ -43,7 +44,8 @@ class PolicyAdmin(admin.ModelAdmin):
         try:
             return policy.has(request.user, perm, obj)
         except TypeError:
-            return True
+            # Rows that belong to no unit (audit records, roles, tokens): only for whole-tree grants.
+            return policy.has_everywhere(request.user, perm)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

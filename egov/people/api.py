@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import django_auth
 
@@ -48,7 +49,12 @@ class MeOut(Schema):
 @router.post("/token", response={200: TokenOut}, auth=None, summary="Cấp mã truy cập (Bearer token)")
 def issue_token(request, payload: TokenIn):
     user, _device = check_credentials(
-        request, username=payload.username, password=payload.password, otp_token=payload.totp, require_otp_now=True
+        request,
+        username=payload.username,
+        password=payload.password,
+        otp_token=payload.totp,
+        require_otp_now=True,
+        otp_field="totp",
     )
     issued = services.issue_api_token(user=user)
     return TokenOut(access_token=issued.raw, expires_at=issued.token.expires_at)
@@ -68,7 +74,7 @@ def revoke_token(request):
 @router.get("/me", response=MeOut, auth=[BearerTokenAuth(), django_auth], summary="Tài khoản đang đăng nhập")
 def me(request):
     user = request.user
-    positions = user.positions.select_related("unit", "role").order_by("unit__path")
+    positions = user.positions.active_on(timezone.localdate()).select_related("unit", "role").order_by("unit__path")
     return MeOut(
         username=user.username,
         full_name=user.get_full_name(),

@@ -30,7 +30,15 @@ def lockout_message() -> str:
     return "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."
 
 
-def check_credentials(request, *, username: str, password: str, otp_token: str | None, require_otp_now: bool):
+def check_credentials(
+    request,
+    *,
+    username: str,
+    password: str,
+    otp_token: str | None,
+    require_otp_now: bool,
+    otp_field: str = "otp_token",
+):
     """Return ``(user, device)``; raise a typed error naming the field otherwise.
 
     ``require_otp_now``: the API cannot enrol a device, so an officer who needs a second factor must
@@ -53,9 +61,9 @@ def check_credentials(request, *, username: str, password: str, otp_token: str |
         if otp_token:
             device = services.verify_totp(user, otp_token)
             if device is None:
-                raise ValidationFailed.field("otp_token", "Mã xác thực hai lớp không đúng hoặc đã hết hạn.")
+                raise ValidationFailed.field(otp_field, "Mã xác thực hai lớp không đúng hoặc đã hết hạn.")
         elif require_otp_now:
-            raise ValidationFailed.field("otp_token", "Tài khoản này cần mã xác thực hai lớp (TOTP).")
+            raise ValidationFailed.field(otp_field, "Tài khoản này cần mã xác thực hai lớp (TOTP).")
     return user, device
 
 

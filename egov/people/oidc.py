@@ -15,7 +15,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from egov.core.errors import DomainError
 from egov.people import identifiers, services
-from egov.people.models import CitizenProfile, User
+from egov.people.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
                 full_name=claims.get("name") or claims.get("full_name") or number,
                 password=None,
                 identity_number=number,
-                email=claims.get("email", "") if claims.get("email_verified", True) else "",
+                # An address the provider has not verified is not taken.
+                email=claims.get("email", "") if claims.get("email_verified") is True else "",
                 phone=claims.get("phone_number", ""),
                 oidc_subject=claims["sub"],
             )
@@ -65,8 +66,6 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def update_user(self, user, claims):
-        profile = CitizenProfile.objects.filter(user=user).first()
-        if profile is not None and profile.oidc_subject is None:
-            # First sign-in through the provider of an account registered locally: link it.
-            CitizenProfile.objects.filter(pk=profile.pk, oidc_subject__isnull=True).update(oidc_subject=claims["sub"])
+        # First sign-in through the provider of an account registered locally: link it.
+        services.link_oidc_subject(user=user, subject=claims["sub"])
         return user

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from egov.core.errors import PermissionDenied
 
-__all__ = ["PERMISSIONS", "Grant", "grants", "has", "require", "scope", "organisation_of"]
+__all__ = ["PERMISSIONS", "has_everywhere", "Grant", "grants", "has", "require", "scope", "organisation_of"]
 
 PERMISSIONS: dict[str, str] = {
     "organisation.view": "Xem cơ cấu tổ chức",
@@ -98,6 +98,23 @@ def has(user, permission: str, obj: Any = None) -> bool:
         if grant.permission == permission and (org is None or org.path.startswith(grant.path)):
             return True
     return False
+
+
+def has_everywhere(user, permission: str) -> bool:
+    """Does ``user`` hold ``permission`` over a whole tree (a position at a root unit)?
+
+    For things that belong to no unit: the platform-wide audit trail, the roles themselves.
+    """
+    _unknown(permission)
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from egov.organisations.models import Organisation
+
+    return any(g.permission == permission and len(g.path) == Organisation.steplen for g in grants(user))
 
 
 def require(user, permission: str, obj: Any = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.audit import services as audit
-from egov.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.organisations.models import Organisation
 from egov.people import identifiers, policy
 from egov.people.models import ApiToken, CitizenProfile, Position, Role, User
@@ -26,6 +26,9 @@ __all__ = [
     "assign_position",
     "end_position",
     "register_citizen",
+    "update_account",
+    "set_password",
+    "update_role",
     "issue_api_token",
     "revoke_api_token",
     "hash_token",
@@ -112,7 +115,7 @@ def create_officer(
         email=email,
         phone=phone,
         # Back-office (Django admin) access follows the role; admin pages still ask the policy.
-        is_staff=is_superuser or role_code in ("administrator", "evaluator"),
+        is_staff=is_superuser,
         is_superuser=is_superuser,
     )
     audit.record(actor=by, action="person.create_officer", target=user, after=audit.snapshot(user, _USER_AUDIT_FIELDS))
@@ -333,5 +336,79 @@ def confirm_totp_enrollment(*, user: User, code: str) -> TOTPDevice:
     return device
 
 
-def record_login(*, user: User, method: str, when: datetime | None = None) -> None:
+@transaction.atomic
+def update_account(*, by, user: User, changes: dict) -> User:
+    """Back-office edit of an account's own fields (not its positions); superusers only."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied("Chỉ quản trị cấp cao nhất mới sửa được tài khoản.")
+    allowed = {"full_name", "email", "phone", "is_active", "is_superuser", "kind"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed([FieldError(name, "Trường này không sửa được ở đây.") for name in sorted(unknown)])
+    if changes.get("email"):
+        try:
+            validate_email(changes["email"])
+        except DjangoValidationError as exc:
+            raise ValidationFailed.field("email", "Địa chỉ thư điện tử không hợp lệ.") from exc
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = audit.snapshot(user, _USER_AUDIT_FIELDS)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(changes) or None)
+    audit.record(
+        actor=by,
+        action="person.update_account",
+        target=user,
+        before=before,
+        after=audit.snapshot(user, _USER_AUDIT_FIELDS),
+    )
+    return user
+
+
+@transaction.atomic
+def set_password(*, by, user: User, password: str) -> None:
+    if by is not None and by.pk != user.pk and not by.is_superuser:
+        raise PermissionDenied("Chỉ quản trị cấp cao nhất mới đặt lại được mật khẩu của người khác.")
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed([FieldError("password", str(m)) for m in exc.messages]) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=by, action="person.set_password", target=user)
+
+
+@transaction.atomic
+def update_role(*, by, role: Role, name: str, permissions: list[str]) -> Role:
+    """Roles apply everywhere, so only a platform-wide ``person.manage`` may change them."""
+    if not policy.has_everywhere(by, "person.manage"):
+        raise PermissionDenied("Chỉ quản trị toàn hệ thống mới sửa được vai trò.")
+    unknown = sorted(set(permissions) - set(policy.PERMISSIONS))
+    if unknown:
+        raise ValidationFailed.field("permissions", f"Quyền không tồn tại: {', '.join(unknown)}.")
+    if not (name or "").strip():
+        raise ValidationFailed.field("name", "Tên vai trò không được để trống.")
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    before = audit.snapshot(role, ["name", "permissions"])
+    role.name, role.permissions = name.strip(), sorted(set(permissions))
+    role.save(update_fields=["name", "permissions"])
+    audit.record(
+        actor=by,
+        action="person.update_role",
+        target=role,
+        before=before,
+        after=audit.snapshot(role, ["name", "permissions"]),
+    )
+    return role
+
+
+@transaction.atomic
+def link_oidc_subject(*, user: User, subject: str) -> None:
+    """Remember the provider's ``sub`` on a citizen profile that has none yet."""
+    linked = CitizenProfile.objects.filter(user=user, oidc_subject__isnull=True).update(oidc_subject=subject)
+    if linked:
+        audit.record(actor=user, action="person.link_oidc", target=user, after={"oidc_subject": subject})
+
+
+def record_login(*, user: User, method: str) -> None:
     audit.record(actor=user, action="auth.login", target=user, after={"method": method})

@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -117,6 +118,8 @@ def locked_out(request, credentials=None, *args, **kwargs):
 def my_account(request) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('people:login')}?next={request.path}")
-    positions = request.user.positions.select_related("unit", "role").order_by("unit__path")
+    positions = (
+        request.user.positions.active_on(timezone.localdate()).select_related("unit", "role").order_by("unit__path")
+    )
     profile = getattr(request.user, "citizen_profile", None)
     return render(request, "people/account.html", {"positions": positions, "profile": profile})

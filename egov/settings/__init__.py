@@ -43,6 +43,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# True only in egov.settings.production: guards demo-only commands.
+EGOV_PRODUCTION = False
 # The development key is public on purpose; production.py refuses to start with it.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
@@ -118,7 +120,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL + a busy timeout let the web process and the task worker share the embedded database.
+    # WAL + a busy timeout let several processes (web, commands, later the task worker) share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -134,8 +136,6 @@ CACHES = {
         "LOCATION": "egov",
     }
 }
-if env("REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
@@ -170,7 +170,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15") or 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "egov.people.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0") or 0)
+# Reverse proxies in front of the app: X-Forwarded-For is trusted for this many hops, by the audit
+# trail and by the lock-out alike (one function: egov.core.middleware.client_ip).
+EGOV_PROXY_COUNT = int(env("PROXY_COUNT", "0") or 0)
+AXES_CLIENT_IP_CALLABLE = "egov.core.middleware.lockout_client_ip"
 AXES_VERBOSE = False
 
 # TOTP second factor. Officers who enrolled a device must always give a code; production

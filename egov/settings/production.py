@@ -11,6 +11,7 @@ from egov.settings import DEV_SECRET_KEY, env, env_bool, env_list
 _POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
 DEBUG = False
+EGOV_PRODUCTION = True
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set to a random value of 40+ characters.")

@@ -104,3 +104,22 @@ def test_given_a_new_record_then_it_is_still_appended_after_the_refusals(chain):
 
     assert rec.seq == 6
     assert audit.verify_chain().ok
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_auditchainhead",
+        "UPDATE audit_auditchainhead SET last_seq = last_seq - 1",
+        "UPDATE audit_auditchainhead SET last_seq = last_seq + 2",
+    ],
+)
+def test_given_the_chain_head_when_rewinding_or_deleting_it_on_postgresql_then_the_database_refuses(chain, statement):
+    from egov.audit.models import AuditChainHead
+
+    before = list(AuditChainHead.objects.values_list("last_seq", "last_hash"))
+    with pytest.raises(ProgrammingError, match="audit chain head"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert list(AuditChainHead.objects.values_list("last_seq", "last_hash")) == before == [(5, chain[-1].hash)]

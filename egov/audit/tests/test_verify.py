@@ -125,3 +125,19 @@ def test_given_the_last_two_records_deleted_when_verifying_then_the_first_missin
     delete(4)
 
     assert verify_chain() == ChainReport(False, 3, 4, None, "thiếu các bản ghi cuối (đầu chuỗi ghi số 5)")
+
+
+def test_given_the_chain_head_lost_when_verifying_then_the_chain_is_reported_broken(chain):
+    from django.db import connection
+
+    from egov.audit.models import AuditChainHead
+
+    with triggers_disabled(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditchainhead DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM audit_auditchainhead")
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditchainhead ENABLE TRIGGER USER")
+    assert not AuditChainHead.objects.exists()
+
+    assert verify_chain() == ChainReport(False, 5, 6, None, "mất bản ghi đầu chuỗi")

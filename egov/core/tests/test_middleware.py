@@ -39,20 +39,20 @@ def _request(path="/", remote="10.0.0.9", forwarded=None, user_agent=None):
     ],
 )
 def test_client_ip_trusts_x_forwarded_for_only_behind_configured_proxies(settings, proxies, forwarded, expected):
-    settings.AXES_IPWARE_PROXY_COUNT = proxies
+    settings.EGOV_PROXY_COUNT = proxies
 
     assert client_ip(_request(forwarded=forwarded)) == expected
 
 
 def test_client_ip_is_none_without_an_address(settings):
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.EGOV_PROXY_COUNT = 0
 
     assert client_ip(_request(remote="")) is None
 
 
 @pytest.mark.parametrize(("path", "channel"), [("/api/v1/calendar/due", "api"), ("/admin/", "web"), ("/", "web")])
 def test_the_middleware_binds_the_context_for_the_request_only(settings, path, channel):
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.EGOV_PROXY_COUNT = 1
     seen = []
 
     def view(request):
@@ -85,7 +85,7 @@ def test_the_audit_trail_records_the_client_address(client, settings, make_offic
     # Given an officer and a deployment behind `proxies` reverse proxies
     from egov.audit.models import AuditRecord
 
-    settings.AXES_IPWARE_PROXY_COUNT = proxies
+    settings.EGOV_PROXY_COUNT = proxies
     officer = make_officer("specialist", tree["province"], username="canbo")
 
     # When they take an API token through a proxy that forwards their address

@@ -105,3 +105,14 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
         assert user.check_password("Mat-khau-rieng-2026"), username
         assert not user.check_password(DEFAULT_DEMO_PASSWORD), username
     assert "(mật khẩu: Mat-khau-rieng-2026)" in output
+
+
+def test_refuses_to_load_demo_data_under_production_settings(db, settings):
+    from django.core.management import CommandError, call_command
+
+    from egov.organisations.models import Organisation
+
+    settings.EGOV_PRODUCTION = True
+    with pytest.raises(CommandError, match="Không nạp dữ liệu mẫu với cấu hình production"):
+        call_command("seed_demo")
+    assert Organisation.objects.count() == 0

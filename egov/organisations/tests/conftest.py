@@ -29,7 +29,6 @@ def db_state() -> dict:
     }
 
 
-
 @pytest.fixture
 def state():
     """``state()`` -> a comparable snapshot of the organisation tables and the audit count."""

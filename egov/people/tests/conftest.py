@@ -84,4 +84,3 @@ def counts(db):
         }
 
     return snapshot
-

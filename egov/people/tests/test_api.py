@@ -138,7 +138,7 @@ def test_officer_with_a_device_must_give_the_code(specialist, confirmed_device, 
         {
             "code": "validation_error",
             "message": "Tài khoản này cần mã xác thực hai lớp (TOTP).",
-            "errors": [{"field": "otp_token", "message": "Tài khoản này cần mã xác thực hai lớp (TOTP)."}],
+            "errors": [{"field": "totp", "message": "Tài khoản này cần mã xác thực hai lớp (TOTP)."}],
         },
     )
     assert ApiToken.objects.count() == 0
@@ -152,7 +152,7 @@ def test_officer_with_a_device_and_a_wrong_code_gets_no_token(specialist, confir
     response = post_json(Client(), TOKEN_URL, {"username": "chuyenvien", "password": PASSWORD, "totp": "12345"})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "otp_token", "message": "Mã xác thực hai lớp không đúng hoặc đã hết hạn."}
+        {"field": "totp", "message": "Mã xác thực hai lớp không đúng hoặc đã hết hạn."}
     ]
     assert ApiToken.objects.count() == 0
 
@@ -161,7 +161,7 @@ def test_administrator_who_must_enrol_gets_no_token_from_the_api(settings, admin
     settings.EGOV_TOTP_REQUIRED_ROLES = ["administrator"]
     response = post_json(Client(), TOKEN_URL, {"username": "quantri", "password": PASSWORD})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "otp_token"
+    assert response.json()["errors"][0]["field"] == "totp"
 
 
 def test_an_expired_token_is_refused(specialist):

@@ -302,12 +302,24 @@ def test_administrator_creates_an_officer_with_a_position(tree, admin_user, coun
     assert actions == [("person.assign_position", admin_user.pk), ("person.create_officer", admin_user.pk)]
 
 
-@pytest.mark.parametrize(("role", "is_staff"), [("administrator", True), ("evaluator", True), ("clerk", False)])
-def test_back_office_access_follows_the_role(tree, role, is_staff):
+@pytest.mark.parametrize(("role", "allowed"), [("administrator", True), ("evaluator", True), ("clerk", False)])
+def test_back_office_access_follows_the_current_role(tree, role, allowed):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from egov.people.models import Position, User
+    from egov.people.selectors import can_use_back_office
+
     officer = services.create_officer(
         by=None, username="canbo", full_name="Cán Bộ", password=PASSWORD, unit=tree["justice"], role_code=role
     )
-    assert officer.is_staff is is_staff
+    assert can_use_back_office(User.objects.get(pk=officer.pk)) is allowed
+    # ending the position takes the back office away at once
+    services.end_position(
+        by=None, position=Position.objects.get(user=officer), on=timezone.localdate() - timedelta(days=1)
+    )
+    assert can_use_back_office(User.objects.get(pk=officer.pk)) is False
 
 
 @pytest.mark.parametrize(

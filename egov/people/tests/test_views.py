@@ -264,3 +264,18 @@ def test_set_expiry_in_the_past_signs_out(specialist):
 
     assert response.status_code == 302
     assert signed_in_user_id(client) is None
+
+
+def test_behind_a_proxy_the_lock_out_counts_the_forwarded_client_address(specialist, settings):
+    # given one reverse proxy in front of the app: every request arrives from 127.0.0.1
+    settings.EGOV_PROXY_COUNT = 1
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    officer = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+
+    # when someone fails five times from one address
+    for i in range(5):
+        attacker.post(LOGIN, {"username": "chuyenvien", "password": f"sai-{i}"})
+
+    # then that address is locked, but the officer signing in from another address is not
+    assert attacker.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD}).status_code == 429
+    assert officer.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD}).status_code == 302

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -64,7 +65,19 @@ CITIZENS = [
 class Command(BaseCommand):
     help = "Nạp dữ liệu mẫu tỉnh Sơn Nam (chạy lại nhiều lần không thay đổi gì thêm)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Cho phép nạp dữ liệu mẫu với cấu hình production (chỉ cho máy trình diễn).",
+        )
+
     def handle(self, *args, **options):
+        if settings.EGOV_PRODUCTION and not options["allow_production"]:
+            raise CommandError(
+                "Không nạp dữ liệu mẫu với cấu hình production (môi trường thật). "
+                "Dùng --allow-production nếu đây là máy trình diễn."
+            )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         try:
             with transaction.atomic():
