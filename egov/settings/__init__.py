@@ -65,11 +65,18 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "treebeard",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "egov.core",
     "egov.audit",
     "egov.organisations",
     "egov.people",
     "egov.calendar",
+    "egov.catalogue",
+    "egov.signing",
+    "egov.forms",
+    "egov.notifications",
+    "egov.dossiers",
     "egov.demo",
 ]
 
@@ -134,6 +141,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "egov",
+    }
+}
+
+# --- Background work (django-tasks; the database backend needs no broker) ----------------------
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): rule sets, internal processes, reception, routing, deadlines, results, lookup."""

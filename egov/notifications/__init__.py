@@ -1,0 +1,1 @@
+"""Notifications by e-mail and SMS through a transactional outbox and the task queue."""
