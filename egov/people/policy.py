@@ -34,6 +34,11 @@ PERMISSIONS: dict[str, str] = {
     "dossier.view": "Xem hồ sơ của đơn vị",
     "document.register": "Vào sổ, đóng dấu, phát hành văn bản",
     "evaluation.view": "Xem báo cáo, đánh giá, xếp hạng",
+    "catalogue.manage": "Quản lý danh mục thủ tục hành chính",
+    "process.manage": "Quản lý quy trình nội bộ, bộ quy tắc",
+    "form.manage": "Quản lý mẫu biểu",
+    "signing.manage": "Quản lý khóa ký số của đơn vị",
+    "notification.view": "Xem hộp thư đi (thông báo)",
 }
 
 

@@ -15,7 +15,7 @@ from egov.people import policy, services
 from egov.people.models import Position, User
 from egov.people.tests.conftest import PASSWORD, plus
 
-# What each default role grants (migration people/0002), written out so a change there is noticed.
+# What each default role grants (migrations people/0002 and 0003), written out so a change there is noticed.
 ROLE_PERMISSIONS = {
     "receiving_officer": {"dossier.receive", "dossier.view", "organisation.view"},
     "specialist": {"dossier.process", "dossier.view", "organisation.view"},
@@ -31,6 +31,12 @@ ROLE_PERMISSIONS = {
         "audit.view",
         "dossier.view",
         "evaluation.view",
+        # migration people/0003
+        "catalogue.manage",
+        "process.manage",
+        "form.manage",
+        "signing.manage",
+        "notification.view",
     },
     "evaluator": {"evaluation.view", "organisation.view", "dossier.view"},
 }
@@ -48,6 +54,11 @@ ALL_PERMISSIONS = [
     "dossier.view",
     "document.register",
     "evaluation.view",
+    "catalogue.manage",
+    "process.manage",
+    "form.manage",
+    "signing.manage",
+    "notification.view",
 ]
 
 # The officer holds the role in the Department of Justice; targets relative to it.
