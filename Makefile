@@ -22,8 +22,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# Serves the site and runs the task worker (notifications) beside it; Ctrl+C stops both.
 run: demo
+	$(PY) manage.py deliver_outbox
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(PY) manage.py db_worker --queue-name default --interval 1 --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

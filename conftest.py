@@ -15,6 +15,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _files_in_a_temporary_place(settings, tmp_path_factory):
+    """Uploaded files, issued forms and signing keys never land in the developer's var/."""
+    base = tmp_path_factory.getbasetemp()
+    settings.MEDIA_ROOT = base / "media"
+    settings.EGOV_PKI_DIR = base / "pki"
+    settings.EGOV_SMS_FILE = base / "sms.log"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

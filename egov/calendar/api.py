@@ -1,41 +1,25 @@
-"""API: deadlines from the working calendar, and the administrators' days off / make-up days."""
+"""API: deadlines from the working calendar, and the administrators' working sessions and days off /
+make-up days."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.responses import Status
 from pydantic import field_validator
 
 from egov.calendar import engine, selectors, services
 from egov.calendar.models import CalendarDay
 from egov.core.errors import ValidationFailed
 from egov.organisations.models import Organisation
-from egov.people.authentication import BearerTokenAuth
+from egov.people.authentication import officer_auth
 
 router = Router(tags=["Lịch làm việc"])
-
-
-class SessionAuth(NinjaSessionAuth):
-    """Django session sign-in, but only when a session cookie is sent.
-
-    ninja's ``django_auth`` checks CSRF before it looks for a session, so a call with no or an
-    expired bearer token and no cookie (curl, another system) got 403 "CSRF check Failed" instead
-    of 401. Without a session cookie there is nothing to check: let the caller get the 401.
-    """
-
-    def _get_key(self, request):
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
-
-
-_officer_auth = [BearerTokenAuth(), SessionAuth()]
 
 
 def _calendar(agency: str | None):
@@ -152,15 +136,78 @@ def list_days(request, query: Query[DaysQuery]):
     return [_day_out(r) for r in rows]
 
 
-@router.post("/days", response={201: DayOut}, auth=_officer_auth, summary="Thêm/sửa ngày nghỉ hoặc ngày làm bù")
+@router.post("/days", response={201: DayOut}, auth=officer_auth, summary="Thêm/sửa ngày nghỉ hoặc ngày làm bù")
 def set_day(request, payload: DayIn):
     row = services.set_day(
         by=request.user, calendar=_calendar(payload.agency), day=payload.date, kind=payload.kind, note=payload.note
     )
-    return 201, _day_out(row)
+    return Status(201, _day_out(row))
 
 
-@router.delete("/days/{day}", response={204: None}, auth=_officer_auth, summary="Bỏ một ngày nghỉ / ngày làm bù")
+@router.delete("/days/{day}", response={204: None}, auth=officer_auth, summary="Bỏ một ngày nghỉ / ngày làm bù")
 def remove_day(request, day: date, agency: str | None = None):
     services.remove_day(by=request.user, calendar=_calendar(agency), day=day)
-    return 204, None
+    return Status(204, None)
+
+
+# --- working sessions ------------------------------------------------------------------------------
+
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _clock(value):
+    """``"07:30"`` -> ``time(7, 30)``. Only HH:MM: a session is on the office clock, with no seconds and
+    no offset (the calendar's time zone applies)."""
+    if isinstance(value, str):
+        match = _HH_MM.match(value.strip())
+        if match:
+            return time(int(match[1]), int(match[2]))
+    raise ValueError("Giờ phải có dạng HH:MM, ví dụ 07:30.")
+
+
+class SessionIn(Schema):
+    start: time = Field(..., description="Giờ bắt đầu, HH:MM, ví dụ 07:30")
+    end: time = Field(..., description="Giờ kết thúc, HH:MM, ví dụ 11:30")
+
+    _clock = field_validator("start", "end", mode="before")(_clock)
+
+
+class SessionOut(Schema):
+    start: str = Field(..., description="HH:MM")
+    end: str = Field(..., description="HH:MM")
+
+
+class SessionsIn(Schema):
+    agency: str | None = Field(None, description="Mã định danh cơ quan có lịch (mặc định: lịch của tỉnh)")
+    sessions: list[SessionIn] = Field(
+        ..., description="Các buổi làm việc trong ngày, theo thứ tự, không chồng lên nhau"
+    )
+
+
+class SessionsOut(Schema):
+    agency: str = Field(..., description="Mã định danh cơ quan sở hữu lịch")
+    calendar: str
+    sessions: list[SessionOut]
+
+
+def _sessions_out(calendar) -> SessionsOut:
+    return SessionsOut(
+        agency=calendar.organisation.identifier,
+        calendar=calendar.name,
+        sessions=[SessionOut(start=f"{s.start:%H:%M}", end=f"{s.end:%H:%M}") for s in calendar.sessions.all()],
+    )
+
+
+@router.get("/sessions", response=SessionsOut, auth=None, summary="Các buổi làm việc trong ngày")
+def list_sessions(request, agency: str | None = None):
+    return _sessions_out(_calendar(agency))
+
+
+@router.put("/sessions", response=SessionsOut, auth=officer_auth, summary="Đặt các buổi làm việc trong ngày (quản trị)")
+def set_sessions(request, payload: SessionsIn):
+    calendar = services.set_sessions(
+        by=request.user,
+        calendar=_calendar(payload.agency),
+        sessions=[(s.start, s.end) for s in payload.sessions],
+    )
+    return _sessions_out(calendar)

@@ -26,14 +26,41 @@ def _bump(calendar: WorkCalendar) -> None:
     calendar.refresh_from_db(fields=["version"])
 
 
+def _clock(t: time) -> str:
+    return t.strftime("%H:%M:%S" if t.second or t.microsecond else "%H:%M")
+
+
 def _check_sessions(sessions: Iterable[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
+    """The sessions as the engine will take them, or a Vietnamese error on ``sessions``.
+
+    The checks mirror ``engine.WorkingSession`` / ``engine.CalendarSpec``, whose messages are English
+    and for developers; the engine still checks last, as a guard.
+    """
     sessions = tuple(sessions)
     if not sessions:
         raise ValidationFailed.field("sessions", "Cần ít nhất một buổi làm việc.")
+    errors = []
+    for n, session in enumerate(sessions, start=1):
+        start, end = session if isinstance(session, tuple | list) and len(session) == 2 else (None, None)
+        if not isinstance(start, time) or not isinstance(end, time):
+            errors.append(f"Buổi thứ {n}: cần giờ bắt đầu và giờ kết thúc (dạng HH:MM).")
+        elif start.tzinfo is not None or end.tzinfo is not None:
+            errors.append(f"Buổi thứ {n}: giờ không kèm múi giờ (lịch đã có múi giờ của nó).")
+        elif not start < end:
+            errors.append(f"Buổi {_clock(start)}–{_clock(end)}: giờ kết thúc phải sau giờ bắt đầu.")
+    if not errors:
+        for (start1, end1), (start2, end2) in zip(sessions, sessions[1:], strict=False):
+            first, second = f"{_clock(start1)}–{_clock(end1)}", f"{_clock(start2)}–{_clock(end2)}"
+            if start2 < start1:
+                errors.append(f"Các buổi phải theo thứ tự trong ngày: buổi {second} phải đứng trước buổi {first}.")
+            elif start2 < end1:
+                errors.append(f"Buổi {first} và buổi {second} chồng lên nhau.")
+    if errors:
+        raise ValidationFailed([FieldError("sessions", message) for message in errors])
     try:
         engine.CalendarSpec(sessions=tuple(engine.WorkingSession(s, e) for s, e in sessions))
-    except engine.CalendarConfigError as exc:
-        raise ValidationFailed.field("sessions", f"Buổi làm việc không hợp lệ: {exc}") from exc
+    except engine.CalendarConfigError as exc:  # pragma: no cover - the checks above come first
+        raise ValidationFailed.field("sessions", "Các buổi làm việc không hợp lệ.") from exc
     return sessions
 
 

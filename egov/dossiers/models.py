@@ -1,1 +1,332 @@
-from django.db import models  # noqa: F401
+"""Rule sets, internal processes and dossiers.
+
+Big tables (Dossier, DossierTask, DossierEvent) carry the agency key and plain indexed status and
+due-date columns, so worklists and indicators are index scans, not joins over history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from egov.dossiers.statuses import Channel, Status
+
+
+class RuleSet(models.Model):
+    """The legal rules in force from ``effective_from`` (DOMAIN §4): the one in force on the
+    reception date applies to a dossier for its whole life."""
+
+    class SupplementPolicy(models.TextChoices):
+        RESTART = "restart", "Tính lại thời hạn từ đầu (NĐ 61/2018 Đ19)"
+        EXTEND = "extend", "Cộng thêm thời gian tạm dừng"
+
+    code = models.SlugField("mã bộ quy tắc", max_length=40, unique=True)
+    name = models.CharField("tên", max_length=200)
+    legal_basis = models.TextField("căn cứ pháp lý", blank=True)
+    effective_from = models.DateField("hiệu lực từ", unique=True)
+    form_set = models.CharField("bộ mẫu biểu", max_length=40)
+    supplement_policy = models.CharField(
+        "khi bổ sung hồ sơ", max_length=10, choices=SupplementPolicy.choices, default=SupplementPolicy.RESTART
+    )
+    supplement_within_working_days = models.PositiveSmallIntegerField(
+        "hạn yêu cầu bổ sung (ngày làm việc từ khi tiếp nhận)", default=3
+    )
+    apology_min_working_days_before_due = models.PositiveSmallIntegerField(
+        "xin lỗi chậm nhất trước hạn (ngày làm việc)", default=1
+    )
+    code_format = models.CharField(
+        "định dạng mã hồ sơ",
+        max_length=100,
+        default="{agency}-{yymmdd}-{seq:04d}",
+        help_text="Biến: {agency} (mã cơ quan), {yymmdd}, {seq} (số thứ tự trong ngày)",
+    )
+    agency_code_form = models.CharField(
+        "dạng mã cơ quan trong mã hồ sơ",
+        max_length=10,
+        choices=[("legacy", "QCVN 102:2016"), ("new", "QĐ 20/2020")],
+        default="legacy",
+    )
+
+    class Meta:
+        verbose_name = "bộ quy tắc"
+        verbose_name_plural = "bộ quy tắc"
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (từ {self.effective_from:%d/%m/%Y})"
+
+
+class ProcessDefinition(models.Model):
+    """One version of an agency's internal process (quy trình nội bộ) for a procedure."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        ACTIVE = "active", "Đang áp dụng"
+        RETIRED = "retired", "Ngừng áp dụng"
+
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="processes")
+    agency = models.ForeignKey(
+        "organisations.Organisation", verbose_name="cơ quan", on_delete=models.PROTECT, related_name="processes"
+    )
+    version = models.PositiveIntegerField("phiên bản")
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.DRAFT)
+    total_hours = models.DecimalField("tổng thời gian (giờ làm việc)", max_digits=9, decimal_places=2)
+    approved_at = models.DateTimeField("ngày phê duyệt", null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "quy trình nội bộ"
+        verbose_name_plural = "quy trình nội bộ"
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "agency", "version"], name="process_unique_version"),
+            models.UniqueConstraint(
+                fields=["procedure", "agency"], condition=Q(state="active"), name="process_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} — {self.agency} (v{self.version})"
+
+    def policy_organisation(self):
+        return self.agency
+
+
+class ProcessStep(models.Model):
+    """A step with the unit or role responsible and its share of the legal time. A step whose
+    ``agency`` differs from the process's agency is a liên thông leg handled by that agency."""
+
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField("thứ tự")
+    name = models.CharField("tên bước", max_length=200)
+    agency = models.ForeignKey(
+        "organisations.Organisation", verbose_name="cơ quan thực hiện", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organisations.Organisation", verbose_name="đơn vị thực hiện", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("vai trò thực hiện", max_length=50)
+    hours = models.DecimalField("thời gian (giờ làm việc)", max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "bước xử lý"
+        ordering = ["process", "order"]
+        constraints = [models.UniqueConstraint(fields=["process", "order"], name="process_step_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class DossierSequence(models.Model):
+    """The daily counter behind dossier codes, per receiving agency (TT 01/2018 Đ19)."""
+
+    agency = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class Dossier(models.Model):
+    code = models.CharField("mã hồ sơ", max_length=60, unique=True)
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "organisations.Organisation", verbose_name="cơ quan giải quyết", on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_unit = models.ForeignKey(
+        "organisations.Organisation", verbose_name="bộ phận tiếp nhận", on_delete=models.PROTECT, related_name="+"
+    )
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="dossiers")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    status = models.PositiveSmallIntegerField("trạng thái", choices=Status.choices)
+
+    applicant_name = models.CharField("chủ hồ sơ", max_length=200)
+    applicant_identity = models.CharField("số định danh / mã số thuế", max_length=20, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="dossiers"
+    )
+    submitter_name = models.CharField("người nộp", max_length=200, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    matter = models.CharField("nội dung yêu cầu", max_length=500, blank=True)
+    sets_count = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
+
+    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    received_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True, db_index=True)
+    clock_started_at = models.DateTimeField("bắt đầu tính thời hạn", null=True, blank=True)
+    due_at = models.DateTimeField("hẹn trả", null=True, blank=True)
+    original_due_at = models.DateTimeField("hẹn trả ban đầu", null=True, blank=True)
+    rescheduled = models.BooleanField("đã hẹn lại ngày trả", default=False)
+    paused_at = models.DateTimeField("tạm dừng từ", null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField("thời gian tạm dừng (giây làm việc)", default=0)
+    finished_at = models.DateTimeField("xử lý xong lúc", null=True, blank=True)
+    returned_at = models.DateTimeField("trả kết quả lúc", null=True, blank=True)
+    return_method = models.CharField("hình thức trả", max_length=10, blank=True)
+    closed_reason = models.CharField("lý do", max_length=500, blank=True)
+
+    fee_amount = models.PositiveIntegerField("phí, lệ phí (đồng)", default=0)
+    fee_paid_at = models.DateTimeField("đã nộp phí lúc", null=True, blank=True)
+
+    current_task = models.ForeignKey("DossierTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current_unit = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
+            models.Index(fields=["current_unit", "status", "due_at", "id"], name="dossier_unit_worklist"),
+            models.Index(fields=["current_assignee", "status", "due_at", "id"], name="dossier_assignee_worklist"),
+            models.Index(fields=["status", "due_at", "id"], name="dossier_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def policy_organisation(self):
+        return self.current_unit or self.receiving_unit
+
+
+class DossierComponent(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    procedure_component = models.ForeignKey(
+        "catalogue.ProcedureComponent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField("thành phần", max_length=500)
+    originals = models.PositiveSmallIntegerField("bản chính", default=0)
+    certified_copies = models.PositiveSmallIntegerField("bản sao chứng thực", default=0)
+    photocopies = models.PositiveSmallIntegerField("bản sao", default=0)
+    required = models.BooleanField("bắt buộc", default=True)
+    provided = models.BooleanField("đã nộp", default=False)
+
+    class Meta:
+        ordering = ["dossier", "order", "id"]
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierFile(models.Model):
+    component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierTask(models.Model):
+    """A step of a dossier: who holds it, when it started, when it is due, when it ended. The
+    hand-overs between consecutive tasks are Mẫu 05."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tasks")
+    step = models.ForeignKey(ProcessStep, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=50)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "id"]
+        indexes = [models.Index(fields=["unit", "finished_at", "due_at"], name="task_unit_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.order}. {self.name}"
+
+
+class DossierEvent(models.Model):
+    """The dossier's history as the applicant and the national portal see it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    from_status = models.PositiveSmallIntegerField(null=True)
+    to_status = models.PositiveSmallIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action}"
+
+
+class IssuedForm(models.Model):
+    """A legal form issued for a dossier, as rendered and signed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="forms")
+    form_set = models.CharField(max_length=40)
+    code = models.CharField("mẫu số", max_length=4)
+    name = models.CharField(max_length=200)
+    pdf = models.FileField(upload_to="forms/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    signed = models.BooleanField(default=False)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Mẫu {self.code} — {self.dossier_id}"
+
+
+class SupplementRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    items = models.JSONField(default=list)
+    reason = models.CharField(max_length=1000)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    old_due_at = models.DateTimeField(null=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} bổ sung {self.requested_at:%d/%m/%Y}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from egov.audit import services as audit
@@ -18,7 +20,15 @@ _EDITABLE = ("name", "short_name", "code", "legacy_code", "valid_from", "valid_t
 
 
 def _validate(
-    *, name: str, kind: str, code: str | None, legacy_code: str | None, valid_from, valid_to, exclude_pk=None
+    *,
+    name: str,
+    kind: str,
+    code: str | None,
+    legacy_code: str | None,
+    valid_from,
+    valid_to,
+    email: str = "",
+    exclude_pk=None,
 ) -> list[FieldError]:
     errors: list[FieldError] = []
     if not (name or "").strip():
@@ -45,7 +55,19 @@ def _validate(
                 errors.append(FieldError("legacy_code", f"Mã định danh {legacy_code} đã được dùng cho đơn vị khác."))
     if valid_from and valid_to and valid_to < valid_from:
         errors.append(FieldError("valid_to", "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
+    if email:
+        # The admin form checked this itself; the API did not, and stored anything.
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(FieldError("email", "Địa chỉ thư điện tử không hợp lệ."))
     return errors
+
+
+def _check_effective_on(effective_on: date) -> None:
+    # Units end the day before; there is no day before 1/1/0001 (OverflowError, a 500).
+    if effective_on <= date.min:
+        raise ValidationFailed.field("effective_on", "Ngày hiệu lực không hợp lệ.")
 
 
 @transaction.atomic
@@ -76,7 +98,13 @@ def create_organisation(
         policy.require(by, "organisation.manage", parent)
     code, legacy_code = (code or None), (legacy_code or None)
     errors = _validate(
-        name=name, kind=kind, code=code, legacy_code=legacy_code, valid_from=valid_from, valid_to=valid_to
+        name=name,
+        kind=kind,
+        code=code,
+        legacy_code=legacy_code,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        email=email,
     )
     if kind in (Kind.DIVISION, Kind.ONE_STOP) and parent is None:
         errors.append(FieldError("parent", "Phòng, bộ phận phải thuộc một cơ quan."))
@@ -124,11 +152,16 @@ def update_organisation(*, by, organisation: Organisation, **changes) -> Organis
         legacy_code=org.legacy_code,
         valid_from=org.valid_from,
         valid_to=org.valid_to,
+        email=org.email,
         exclude_pk=org.pk,
     )
     if errors:
         raise ValidationFailed(errors)
-    org.save()
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:  # as in create_organisation: a concurrent write took the code
+        raise Conflict("Mã định danh vừa được dùng cho đơn vị khác.") from exc
     audit.record(actor=by, action="organisation.update", target=org, before=before, after=audit.snapshot(org))
     return org
 
@@ -172,6 +205,7 @@ def merge_organisations(
     successor = Organisation.objects.select_for_update().get(pk=successor.pk)
     for org in [*locked, successor]:
         policy.require(by, "organisation.manage", org)
+    _check_effective_on(effective_on)
     errors = []
     if successor.pk in {s.pk for s in locked}:
         errors.append(FieldError("successor", "Đơn vị kế thừa không được là một trong các đơn vị bị hợp nhất."))
@@ -220,11 +254,27 @@ def dissolve_organisation(
     (e.g. communes of a dissolved district move under the province on 1/7/2025)."""
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     policy.require(by, "organisation.manage", org)
+    _check_effective_on(effective_on)
+    if successor is not None:
+        # As in merge_organisations: naming a successor writes to its history, so it must be the
+        # officer's to manage, be another unit, and exist on the day it takes over.
+        successor = Organisation.objects.get(pk=successor.pk)
+        policy.require(by, "organisation.manage", successor)
+        if successor.pk == org.pk:
+            raise ValidationFailed.field("successor", "Đơn vị kế thừa không được là chính đơn vị bị giải thể.")
+        if not successor.is_active_on(effective_on):
+            raise ValidationFailed.field(
+                "successor", f"{successor.name} không có hiệu lực vào ngày {effective_on:%d/%m/%Y}."
+            )
     if move_children_to is not None:
-        move_children_to.refresh_from_db(fields=["path", "depth", "numchild"])  # see create_organisation
-        policy.require(by, "organisation.manage", move_children_to)
+        move_children_to.refresh_from_db(fields=["path", "depth", "numchild", "valid_from", "valid_to"])
+        policy.require(by, "organisation.manage", move_children_to)  # on its current path, see create
         if move_children_to.path.startswith(org.path):
             raise ValidationFailed.field("move_children_to", "Không thể chuyển đơn vị trực thuộc vào chính nó.")
+        if not move_children_to.is_active_on(effective_on):
+            raise ValidationFailed.field(
+                "move_children_to", f"{move_children_to.name} không có hiệu lực vào ngày {effective_on:%d/%m/%Y}."
+            )
     if not org.is_active_on(effective_on - timedelta(days=1)):
         raise ValidationFailed.field("effective_on", f"{org.name} đã hết hiệu lực trước ngày này.")
     before = _end(org, effective_on=effective_on)

@@ -19,7 +19,7 @@ class PolicyAdmin(admin.ModelAdmin):
     path_field: str | None = None  # e.g. "path", "unit__path"; None: no row scoping
 
     def has_module_permission(self, request):
-        return can_use_back_office(request.user) and policy.has(request.user, self.view_permission)
+        return can_use_back_office(request.user) and self._holds(request, self.view_permission)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request) and (
@@ -31,9 +31,23 @@ class PolicyAdmin(admin.ModelAdmin):
         return (
             bool(perm)
             and can_use_back_office(request.user)
-            and policy.has(request.user, perm)
+            and self._holds(request, perm)
             and (obj is None or self._allowed(request, perm, obj))
         )
+
+    def _rows_belong_to_units(self) -> bool:
+        return self.path_field is not None or hasattr(self.model, "policy_organisation")
+
+    def _holds(self, request, perm) -> bool:
+        """May the user use this screen at all (its list, its index entry)?
+
+        Rows that belong to no unit are not scoped by the list, so the screen needs what each row
+        needs (see ``_allowed``): a whole-tree grant. A grant over one department used to open the
+        whole audit trail, every API token and every citizen's identity number.
+        """
+        if self._rows_belong_to_units():
+            return policy.has(request.user, perm)
+        return policy.has_everywhere(request.user, perm)
 
     has_add_permission = lambda self, request: self.has_change_permission(request)  # noqa: E731
 

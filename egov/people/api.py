@@ -7,11 +7,10 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.security import django_auth
 
 from egov.core.errors import AuthenticationFailed
 from egov.people import services
-from egov.people.authentication import BearerTokenAuth, check_credentials
+from egov.people.authentication import BearerTokenAuth, check_credentials, officer_auth
 
 router = Router(tags=["Xác thực"])
 
@@ -71,7 +70,7 @@ def revoke_token(request):
     return RevokeOut(revoked=True)
 
 
-@router.get("/me", response=MeOut, auth=[BearerTokenAuth(), django_auth], summary="Tài khoản đang đăng nhập")
+@router.get("/me", response=MeOut, auth=officer_auth, summary="Tài khoản đang đăng nhập")
 def me(request):
     user = request.user
     positions = user.positions.active_on(timezone.localdate()).select_related("unit", "role").order_by("unit__path")

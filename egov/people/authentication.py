@@ -10,12 +10,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from egov.core.errors import AuthenticationFailed, FieldError, Throttled, ValidationFailed
 from egov.people import services
 from egov.people.models import User
 
-__all__ = ["check_credentials", "lockout_message", "BearerTokenAuth", "SESSION_2FA_KEY"]
+__all__ = [
+    "check_credentials",
+    "lockout_message",
+    "BearerTokenAuth",
+    "SessionAuth",
+    "officer_auth",
+    "SESSION_2FA_KEY",
+]
 
 # Session flag: "ok" once the second factor is satisfied (or not needed), "pending" until then.
 SESSION_2FA_KEY = "egov_2fa"
@@ -77,3 +85,23 @@ class BearerTokenAuth(HttpBearer):
         request.user = api_token.user
         request.api_token = api_token
         return api_token.user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """Django session sign-in, but only when a session cookie is sent.
+
+    ninja's ``django_auth`` checks CSRF before it looks for a session, so a call with no or an
+    expired bearer token and no cookie (curl, another system) got 403 "CSRF check Failed" instead
+    of 401. Without a session cookie there is nothing to check: let the caller get the 401. With a
+    cookie, CSRF is still enforced on unsafe methods.
+    """
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+# What every API operation that needs a signed-in officer passes as ``auth=``: a bearer token from
+# ``POST /api/v1/auth/token``, or the browser's session. What the officer may do is the policy's call.
+officer_auth = [BearerTokenAuth(), SessionAuth()]

@@ -345,11 +345,19 @@ def update_account(*, by, user: User, changes: dict) -> User:
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed([FieldError(name, "Trường này không sửa được ở đây.") for name in sorted(unknown)])
+    errors: list[FieldError] = []
     if changes.get("email"):
         try:
             validate_email(changes["email"])
-        except DjangoValidationError as exc:
-            raise ValidationFailed.field("email", "Địa chỉ thư điện tử không hợp lệ.") from exc
+        except DjangoValidationError:
+            errors.append(FieldError("email", "Địa chỉ thư điện tử không hợp lệ."))
+    # As create_officer / register_citizen do: a caller without a form (a command, an API) checks nothing else.
+    if "full_name" in changes and not (changes["full_name"] or "").strip():
+        errors.append(FieldError("full_name", "Họ và tên không được để trống."))
+    if "kind" in changes and changes["kind"] not in User.Kind.values:
+        errors.append(FieldError("kind", f"Loại tài khoản '{changes['kind']}' không hợp lệ."))
+    if errors:
+        raise ValidationFailed(errors)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = audit.snapshot(user, _USER_AUDIT_FIELDS)
     for name, value in changes.items():

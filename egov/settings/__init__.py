@@ -235,10 +235,29 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@dichvucong.localhost")
 
 # --- Platform -------------------------------------------------------------------------------
 EGOV_PLATFORM_NAME = env("PLATFORM_NAME", "Hệ thống thông tin giải quyết TTHC tỉnh Sơn Nam")
+# Public address of the site, printed in QR codes and notifications (lookup links).
+EGOV_PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+EGOV_MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_MB", "10") or 10) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_UPLOAD_BYTES * 3
+# Public dossier lookup, per client address (django-ninja rate syntax).
+EGOV_LOOKUP_RATE = env("LOOKUP_RATE", "30/min")
+
+# --- Digital signatures (egov/signing/README.md) ------------------------------------------------
+EGOV_PKI_DIR = Path(env("PKI_DIR", str(VAR_DIR / "pki")))
+# The demo value is public; production.py refuses it.
+DEMO_SIGNING_PASSPHRASE = "demo-signing-passphrase"
+EGOV_SIGNING_PASSPHRASE = env("SIGNING_PASSPHRASE", DEMO_SIGNING_PASSPHRASE)
+# Empty: the demo root in PKI_DIR (egov.signing.conf).
+EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
+
+# --- Notifications ------------------------------------------------------------------------------
+EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback for every untrusted certificate it validates; one line is enough.
+    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
 }

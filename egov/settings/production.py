@@ -6,7 +6,7 @@ Use with ``DJANGO_SETTINGS_MODULE=egov.settings.production``. See docs/deploy.md
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.settings import *  # noqa: F403
-from egov.settings import DEV_SECRET_KEY, env, env_bool, env_list
+from egov.settings import DEMO_SIGNING_PASSPHRASE, DEV_SECRET_KEY, env, env_bool, env_list
 
 _POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
@@ -20,6 +20,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the public host names.")
 if not env("DATABASE_URL") or DATABASES["default"]["ENGINE"] not in _POSTGRESQL_ENGINES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
+
+if EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPHRASE:  # noqa: F405
+    raise ImproperlyConfigured("SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -46,4 +49,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
 }

@@ -136,3 +136,145 @@ def test_staff_without_calendar_manage_cannot_add(client, calendar, tree, make_o
     assert listing.status_code == 200  # they may look
     assert (page.status_code, response.status_code) == (403, 403)
     assert _state() == before
+
+
+# --- working sessions on the calendar's change page ------------------------------------------------
+
+
+def _calendar_url(calendar) -> str:
+    return f"/admin/calendar/workcalendar/{calendar.pk}/change/"
+
+
+def _sessions(calendar) -> list[tuple]:
+    from egov.calendar.models import WorkSession
+
+    return list(WorkSession.objects.filter(calendar=calendar).order_by("start").values_list("start", "end"))
+
+
+def _sessions_state():
+    from egov.calendar.models import WorkSession
+
+    return (_state(), list(WorkSession.objects.order_by("pk").values_list("calendar_id", "start", "end")))
+
+
+def test_the_change_page_shows_the_sessions_as_text(client, calendar, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(_calendar_url(calendar))
+    listing = client.get("/admin/calendar/workcalendar/")
+
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert list(form.fields) == ["working_sessions"]
+    assert form["working_sessions"].value() == "07:30-11:30, 13:30-17:30"
+    assert "07:30-11:30, 13:30-17:30" in listing.content.decode()  # a column of the list too
+
+
+def test_an_administrator_changes_the_sessions_through_the_service(client, calendar, admin_user):
+    from datetime import time
+
+    client.force_login(admin_user)
+    version, audits = _version(calendar), AuditRecord.objects.count()
+
+    response = client.post(_calendar_url(calendar), {"working_sessions": "07:00-11:30; 13:30 – 17:00"})
+
+    assert response.status_code == 302
+    assert _sessions(calendar) == [(time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))]
+    assert _version(calendar) == version + 1  # the validating dry run left no trace
+    assert AuditRecord.objects.count() == audits + 1
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert (rec.action, rec.actor, rec.channel) == ("calendar.set_sessions", admin_user, "web")
+    assert rec.after == {"sessions": [["07:00:00", "11:30:00"], ["13:30:00", "17:00:00"]]}
+
+
+def test_saving_the_same_sessions_writes_nothing(client, calendar, admin_user):
+    client.force_login(admin_user)
+    before = _sessions_state()
+
+    response = client.post(_calendar_url(calendar), {"working_sessions": " 7:30-11:30 , 13:30-17:30 "})
+
+    assert response.status_code == 302
+    assert _sessions_state() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "errors"),
+    [
+        pytest.param(
+            "7h30-11h30",
+            ["Không đọc được “7h30-11h30”: mỗi buổi ghi dạng 07:30-11:30."],
+            id="unreadable",
+        ),
+        pytest.param("25:00-26:00", ["“25:00-26:00” không phải giờ trong ngày (00:00 đến 23:59)."], id="not-a-time"),
+        pytest.param(
+            "07:30-12:00, 11:00-17:00",
+            ["Buổi 07:30–12:00 và buổi 11:00–17:00 chồng lên nhau."],
+            id="overlapping",
+        ),
+        pytest.param("11:30-07:30", ["Buổi 11:30–07:30: giờ kết thúc phải sau giờ bắt đầu."], id="end-before-start"),
+        pytest.param(
+            "13:30-17:30, 07:30-11:30",
+            ["Các buổi phải theo thứ tự trong ngày: buổi 07:30–11:30 phải đứng trước buổi 13:30–17:30."],
+            id="unsorted",
+        ),
+        pytest.param("", ["Cần ít nhất một buổi làm việc."], id="empty"),
+    ],
+)
+def test_sessions_the_service_refuses_are_shown_on_the_field_and_nothing_is_written(
+    client, calendar, admin_user, text, errors
+):
+    client.force_login(admin_user)
+    before = _sessions_state()
+
+    response = client.post(_calendar_url(calendar), {"working_sessions": text})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"working_sessions": errors}
+    assert [str(m) for m in response.context["messages"]] == []
+    assert _sessions_state() == before
+
+
+def test_an_evaluator_sees_the_sessions_but_cannot_change_them(client, calendar, tree, make_officer):
+    client.force_login(make_officer("evaluator", tree["province"]))
+    before = _sessions_state()
+
+    page = client.get(_calendar_url(calendar))
+    response = client.post(_calendar_url(calendar), {"working_sessions": "07:00-11:00"})
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert "07:30-11:30, 13:30-17:30" in page.content.decode()
+    assert response.status_code == 403
+    assert _sessions_state() == before
+
+
+def test_an_administrator_of_another_province_cannot_change_these_sessions(
+    client, calendar, make_officer, other_province
+):
+    from datetime import time
+
+    client.force_login(make_officer("administrator", other_province))
+    own = WorkCalendar.objects.get(organisation=other_province)
+
+    refused = client.post(_calendar_url(calendar), {"working_sessions": "07:00-11:00"})
+    allowed = client.post(_calendar_url(own), {"working_sessions": "07:00-11:00"})
+
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")  # not in their list: "does not exist"
+    assert _sessions(calendar) == [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 30))]
+    assert allowed.status_code == 302
+    assert _sessions(own) == [(time(7, 0), time(11, 0))]
+
+
+def test_calendars_are_not_added_in_the_back_office(client, calendar, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/calendar/workcalendar/add/").status_code == 403
+
+
+def test_the_calendar_list_shows_only_the_calendars_an_officer_may_open(
+    client, calendar, tree, make_officer, other_province
+):
+    client.force_login(make_officer("administrator", other_province))
+
+    listing = client.get("/admin/calendar/workcalendar/")
+
+    assert [c.organisation.code for c in listing.context["cl"].result_list] == ["H97"]

@@ -604,3 +604,172 @@ def test_due_for_an_agency_adds_the_organisation_lookup(client, calendar, django
         assert client.get(DUE, {**OK, "agency": "H98.301"}).status_code == 200
     with django_assert_num_queries(3):  # a legacy code is tried after the new-style code
         assert client.get(DUE, {**OK, "agency": "000.00.61.H98"}).status_code == 200
+
+
+# --- GET / PUT /calendar/sessions ------------------------------------------------------------------
+
+SESSIONS = "/api/v1/calendar/sessions"
+DEFAULT_SESSIONS = [{"start": "07:30", "end": "11:30"}, {"start": "13:30", "end": "17:30"}]
+COMMUNE_HOURS = [{"start": "07:00", "end": "11:30"}, {"start": "13:30", "end": "17:00"}]
+
+
+def _put_sessions(client, body: dict, headers: dict | None = None):
+    return client.put(SESSIONS, body, content_type="application/json", **(headers or {}))
+
+
+def _sessions_state():
+    from egov.calendar.models import WorkSession
+
+    return (_state(), list(WorkSession.objects.order_by("pk").values_list("calendar_id", "start", "end")))
+
+
+def test_sessions_are_public(client, calendar):
+    response = client.get(SESSIONS)
+
+    assert response.status_code == 200
+    assert response.json() == {"agency": "H98", "calendar": "Lịch thử nghiệm", "sessions": DEFAULT_SESSIONS}
+
+
+def test_an_administrator_sets_the_sessions_and_deadlines_follow(client, calendar, admin_user, bearer):
+    headers = bearer(admin_user)
+    params = {"start": "2026-03-02T07:00:00+07:00", "amount": "4", "unit": "working_hours"}
+    assert _due(client, **params) == {"due_at": "2026-03-02T11:30:00+07:00"}
+    version = WorkCalendar.objects.get(pk=calendar.pk).version
+
+    response = _put_sessions(client, {"sessions": COMMUNE_HOURS}, headers)
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"agency": "H98", "calendar": "Lịch thử nghiệm", "sessions": COMMUNE_HOURS}
+    assert client.get(SESSIONS).json()["sessions"] == COMMUNE_HOURS
+    assert WorkCalendar.objects.get(pk=calendar.pk).version == version + 1
+    assert _due(client, **params) == {"due_at": "2026-03-02T11:00:00+07:00"}  # the cached spec was rebuilt
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert (rec.action, rec.actor, rec.channel) == ("calendar.set_sessions", admin_user, "api")
+    assert rec.before == {"sessions": [["07:30:00", "11:30:00"], ["13:30:00", "17:30:00"]]}
+    assert rec.after == {"sessions": [["07:00:00", "11:30:00"], ["13:30:00", "17:00:00"]]}
+
+
+def test_sessions_of_a_commune_with_its_own_calendar(client, commune_calendar, admin_user, bearer):
+    headers = bearer(admin_user)
+
+    response = _put_sessions(
+        client, {"agency": "000.00.61.H98", "sessions": [{"start": "07:00", "end": "11:00"}]}, headers
+    )
+
+    assert response.status_code == 200
+    assert response.json()["agency"] == "H98.301"
+    assert client.get(SESSIONS, {"agency": "H98.301"}).json()["sessions"] == [{"start": "07:00", "end": "11:00"}]
+    assert client.get(SESSIONS).json()["sessions"] == DEFAULT_SESSIONS  # the province keeps its hours
+
+
+HH_MM = "Giờ phải có dạng HH:MM, ví dụ 07:30."
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        pytest.param(
+            {"sessions": [{"start": "07:30", "end": "12:00"}, {"start": "11:00", "end": "17:00"}]},
+            [("sessions", "Buổi 07:30–12:00 và buổi 11:00–17:00 chồng lên nhau.")],
+            id="overlapping",
+        ),
+        pytest.param(
+            {"sessions": [{"start": "11:30", "end": "07:30"}]},
+            [("sessions", "Buổi 11:30–07:30: giờ kết thúc phải sau giờ bắt đầu.")],
+            id="end-before-start",
+        ),
+        pytest.param(
+            {"sessions": [{"start": "13:30", "end": "17:30"}, {"start": "07:30", "end": "11:30"}]},
+            [
+                (
+                    "sessions",
+                    "Các buổi phải theo thứ tự trong ngày: buổi 07:30–11:30 phải đứng trước buổi 13:30–17:30.",
+                )
+            ],
+            id="unsorted",
+        ),
+        pytest.param({"sessions": []}, [("sessions", "Cần ít nhất một buổi làm việc.")], id="empty"),
+        pytest.param({}, [("sessions", "Thiếu trường bắt buộc.")], id="missing"),
+        pytest.param(
+            {"sessions": [{"start": "7h30", "end": "24:00"}]},
+            [("sessions.0.start", HH_MM), ("sessions.0.end", HH_MM)],
+            id="not-hh-mm",
+        ),
+        pytest.param(
+            {"sessions": [{"start": "07:30:00+07:00", "end": "11:30:05"}]},
+            [("sessions.0.start", HH_MM), ("sessions.0.end", HH_MM)],
+            id="offset-and-seconds",
+        ),
+        pytest.param(
+            {"sessions": [{"start": "07:30", "end": "11:30"}, {"start": 1330}]},
+            [("sessions.1.start", HH_MM), ("sessions.1.end", "Thiếu trường bắt buộc.")],
+            id="second-session",
+        ),
+        pytest.param({"sessions": "07:30-11:30"}, [("sessions", "Phải là một danh sách.")], id="text"),
+        pytest.param(
+            {"agency": "H00.999", "sessions": DEFAULT_SESSIONS},
+            [("agency", "Không tìm thấy cơ quan có mã định danh 'H00.999'.")],
+            id="unknown-agency",
+        ),
+    ],
+)
+def test_bad_sessions_are_422_naming_the_field_and_nothing_changes(client, calendar, admin_user, bearer, body, errors):
+    headers = bearer(admin_user)
+    before = _sessions_state()
+
+    response = _put_sessions(client, body, headers)
+
+    assert response.status_code == 422
+    assert [(e["field"], e["message"]) for e in response.json()["errors"]] == errors
+    assert _sessions_state() == before
+
+
+@pytest.mark.parametrize(
+    "role", ["specialist", "receiving_officer", "unit_head", "agency_leader", "clerk", "evaluator"]
+)
+def test_officers_without_calendar_manage_cannot_set_sessions(client, calendar, tree, make_officer, bearer, role):
+    headers = bearer(make_officer(role, tree["province"]))
+    before = _sessions_state()
+
+    response = _put_sessions(client, {"sessions": COMMUNE_HOURS}, headers)
+
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+    assert _sessions_state() == before
+
+
+def test_an_administrator_of_another_province_cannot_set_these_sessions(
+    client, calendar, make_officer, other_province, bearer
+):
+    headers = bearer(make_officer("administrator", other_province))
+    before = _sessions_state()
+
+    default = _put_sessions(client, {"sessions": COMMUNE_HOURS}, headers)
+    by_code = _put_sessions(client, {"agency": "H98", "sessions": COMMUNE_HOURS}, headers)
+    refused = _sessions_state()
+    own = _put_sessions(client, {"agency": "H97", "sessions": COMMUNE_HOURS}, headers)
+
+    assert (default.status_code, default.json()) == (403, FORBIDDEN)
+    assert (by_code.status_code, by_code.json()) == (403, FORBIDDEN)
+    assert refused == before
+    assert own.status_code == 200
+    assert client.get(SESSIONS).json()["sessions"] == DEFAULT_SESSIONS
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [pytest.param({}, id="no-credentials"), pytest.param({"HTTP_AUTHORIZATION": "Bearer sai"}, id="unknown-token")],
+)
+def test_setting_sessions_without_credentials_is_401(calendar, headers):
+    api_client = Client(enforce_csrf_checks=True)
+    before = _sessions_state()
+
+    response = _put_sessions(api_client, {"sessions": COMMUNE_HOURS}, headers)
+
+    assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+    assert _sessions_state() == before
+
+
+def test_reading_sessions_takes_two_queries(client, calendar, django_assert_num_queries):
+    # The default calendar with its organisation, then its sessions
+    with django_assert_num_queries(2):
+        assert client.get(SESSIONS).status_code == 200

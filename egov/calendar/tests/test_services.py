@@ -388,6 +388,87 @@ def test_set_sessions_refuses_overlapping_sessions_and_writes_nothing(calendar, 
     assert _state() == before
 
 
+@pytest.mark.parametrize(
+    ("sessions", "messages"),
+    [
+        pytest.param((), ["Cần ít nhất một buổi làm việc."], id="none"),
+        pytest.param(
+            ((time(11, 30), time(7, 30)),),
+            ["Buổi 11:30–07:30: giờ kết thúc phải sau giờ bắt đầu."],
+            id="end-before-start",
+        ),
+        pytest.param(
+            ((time(7, 30), time(7, 30)),),
+            ["Buổi 07:30–07:30: giờ kết thúc phải sau giờ bắt đầu."],
+            id="empty-session",
+        ),
+        pytest.param(
+            ((time(7, 30), time(12, 0)), (time(11, 0), time(17, 0))),
+            ["Buổi 07:30–12:00 và buổi 11:00–17:00 chồng lên nhau."],
+            id="overlapping",
+        ),
+        pytest.param(
+            ((time(13, 30), time(17, 30)), (time(7, 30), time(11, 30))),
+            ["Các buổi phải theo thứ tự trong ngày: buổi 07:30–11:30 phải đứng trước buổi 13:30–17:30."],
+            id="unsorted",
+        ),
+        pytest.param(
+            ((time(7, 30, 15), time(11, 30)), (time(11, 0), time(17, 0))),
+            ["Buổi 07:30:15–11:30 và buổi 11:00–17:00 chồng lên nhau."],
+            id="seconds-are-shown",
+        ),
+        pytest.param(
+            (("07:30", "11:30"), (time(13, 30), time(17, 30))),
+            ["Buổi thứ 1: cần giờ bắt đầu và giờ kết thúc (dạng HH:MM)."],
+            id="text-not-time",
+        ),
+        pytest.param(
+            ((time(7, 30, tzinfo=VN), time(11, 30, tzinfo=VN)),),
+            ["Buổi thứ 1: giờ không kèm múi giờ (lịch đã có múi giờ của nó)."],
+            id="with-a-zone",
+        ),
+        pytest.param(
+            ((time(7, 30),), (time(11, 30), time(7, 30))),
+            [
+                "Buổi thứ 1: cần giờ bắt đầu và giờ kết thúc (dạng HH:MM).",
+                "Buổi 11:30–07:30: giờ kết thúc phải sau giờ bắt đầu.",
+            ],
+            id="every-bad-session-is-named",
+        ),
+    ],
+)
+def test_set_sessions_explains_in_vietnamese_and_writes_nothing(calendar, admin_user, sessions, messages):
+    before = _state()
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.set_sessions(by=admin_user, calendar=calendar, sessions=sessions)
+
+    assert [(e.field, e.message) for e in caught.value.errors] == [("sessions", m) for m in messages]
+    assert _state() == before
+
+
+def test_touching_sessions_are_allowed(calendar, admin_user):
+    # 07:30-11:30 then 11:30-15:30: no break, no overlap
+    services.set_sessions(
+        by=admin_user, calendar=calendar, sessions=[(time(7, 30), time(11, 30)), (time(11, 30), time(15, 30))]
+    )
+    assert list(calendar.sessions.values_list("start", "end")) == [
+        (time(7, 30), time(11, 30)),
+        (time(11, 30), time(15, 30)),
+    ]
+
+
+@pytest.mark.parametrize("role", ["evaluator", "specialist", "agency_leader"])
+def test_set_sessions_is_refused_without_calendar_manage_and_writes_nothing(calendar, tree, make_officer, role):
+    officer = make_officer(role, tree["province"])
+    before = _state()
+
+    with pytest.raises(PermissionDenied):
+        services.set_sessions(by=officer, calendar=calendar, sessions=[(time(7, 0), time(11, 0))])
+
+    assert _state() == before
+
+
 # --- selectors -------------------------------------------------------------------------------------
 
 

@@ -83,7 +83,16 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
     report = verify_chain()
     assert (report.ok, report.checked) == (True, AuditRecord.objects.count())
     assert f"thêm {Organisation.objects.count()} đơn vị," in first_output
-    assert f"{User.objects.count()} tài khoản." in first_output
+    assert f"{User.objects.count()} tài khoản," in first_output
+    # ... the one-stop shop: the catalogue, signing keys, processes and a few dossiers
+    from egov.catalogue.models import Procedure
+    from egov.dossiers.models import Dossier, ProcessDefinition
+    from egov.signing.models import SigningKey
+
+    assert Procedure.objects.count() >= 60
+    assert ProcessDefinition.objects.filter(state="active").count() >= Procedure.objects.count()
+    assert SigningKey.objects.filter(unit__code="H99.103.01").exists()
+    assert Dossier.objects.count() == 3
 
     # When it is seeded a second time
     before = _counts()
@@ -91,7 +100,10 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
 
     # Then nothing is written
     assert _counts() == before
-    assert "thêm 0 đơn vị, 0 thay đổi lịch sử, 0 ngày nghỉ/làm bù, 0 tài khoản." in second_output
+    assert (
+        "thêm 0 đơn vị, 0 thay đổi lịch sử, 0 ngày nghỉ/làm bù, 0 tài khoản, 0 thủ tục, 0 khóa ký số, "
+        "0 quy trình nội bộ, 0 hồ sơ." in second_output
+    )
     assert verify_chain().ok
 
 

@@ -1,5 +1,5 @@
-"""Fixtures for the organisation tests: a snapshot of everything a service could change, and a
-province that still has a district (the pre-1/7/2025 three-level layout)."""
+"""Fixtures for the organisation tests: a snapshot of everything a service could change, a province
+that still has a district (the pre-1/7/2025 three-level layout), and API bearer tokens."""
 
 from __future__ import annotations
 
@@ -57,3 +57,17 @@ def district(tree):
         valid_to=date(2024, 12, 31),
     )
     return {"district": district, "an_binh": an_binh, "binh_minh": binh_minh, "ended": ended}
+
+
+@pytest.fixture
+def bearer(client):
+    """``bearer(user)`` -> request headers carrying a token from ``POST /api/v1/auth/token``."""
+
+    def issue(user, password: str = "Mk-thu-nghiem-2026") -> dict[str, str]:  # make_officer's default
+        response = client.post(
+            "/api/v1/auth/token", {"username": user.username, "password": password}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+
+    return issue

@@ -619,3 +619,93 @@ def test_given_children_moved_into_the_unit_itself_when_dissolving_then_it_is_re
         )
     assert caught.value.errors == [FieldError("move_children_to", "Không thể chuyển đơn vị trực thuộc vào chính nó.")]
     assert state() == before
+
+
+# --- checks added with the management API: a successor and a new parent must exist on the day --------
+
+
+def test_given_the_unit_itself_as_successor_when_dissolving_then_it_is_refused(district, admin_user, state):
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        dissolve_organisation(
+            by=admin_user, organisation=district["district"], effective_on=MERGER_DAY, successor=district["district"]
+        )
+    assert caught.value.errors == [FieldError("successor", "Đơn vị kế thừa không được là chính đơn vị bị giải thể.")]
+    assert state() == before
+
+
+@pytest.mark.parametrize("field", ["successor", "move_children_to"])
+def test_given_a_successor_or_new_parent_that_has_ended_when_dissolving_then_it_is_refused(
+    district, admin_user, state, field
+):
+    # UBND xã Cũ ended on 31/12/2024: it cannot take over anything on 1/7/2025
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        dissolve_organisation(
+            by=admin_user, organisation=district["an_binh"], effective_on=MERGER_DAY, **{field: district["ended"]}
+        )
+    assert caught.value.errors == [FieldError(field, "UBND xã Cũ không có hiệu lực vào ngày 01/07/2025.")]
+    assert state() == before
+
+
+def test_given_a_successor_in_another_agency_when_a_department_administrator_dissolves_then_it_is_refused(
+    tree, make_officer, state
+):
+    # Naming a successor writes to its history: like a merge, it must be the officer's to manage
+    justice_admin = make_officer("administrator", tree["justice"])
+    before = state()
+    with pytest.raises(PermissionDenied) as caught:
+        dissolve_organisation(
+            by=justice_admin, organisation=tree["justice_div"], effective_on=MERGER_DAY, successor=tree["finance"]
+        )
+    assert caught.value.message == DENIED_MANAGE
+    assert state() == before
+
+
+@pytest.mark.parametrize("operation", ["merge", "dissolve"])
+def test_given_the_first_representable_day_when_ending_a_unit_then_it_is_a_field_error_not_a_crash(
+    tree, admin_user, state, operation
+):
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        if operation == "merge":
+            merge_organisations(
+                by=admin_user, sources=[tree["justice_div"]], successor=tree["finance_div"], effective_on=date.min
+            )
+        else:
+            dissolve_organisation(by=admin_user, organisation=tree["justice_div"], effective_on=date.min)
+    assert caught.value.errors == [FieldError("effective_on", "Ngày hiệu lực không hợp lệ.")]
+    assert state() == before
+
+
+def test_given_an_invalid_email_when_creating_or_updating_then_the_email_field_is_named(tree, admin_user, state):
+    before = state()
+    with pytest.raises(ValidationFailed) as created:
+        create_organisation(
+            by=admin_user,
+            parent=tree["justice"],
+            name="Phòng Pháp chế",
+            kind=Kind.DIVISION,
+            code="H98.101.03",
+            email="phapche@",
+        )
+    with pytest.raises(ValidationFailed) as updated:
+        update_organisation(by=admin_user, organisation=tree["justice"], email="khong-phai-email")
+    assert created.value.errors == [FieldError("email", "Địa chỉ thư điện tử không hợp lệ.")]
+    assert updated.value.errors == [FieldError("email", "Địa chỉ thư điện tử không hợp lệ.")]
+    assert state() == before
+
+
+def test_given_a_code_taken_between_the_check_and_the_write_when_updating_then_it_is_a_conflict(
+    tree, admin_user, state, monkeypatch
+):
+    from egov.core.errors import Conflict
+    from egov.organisations import services
+
+    # The uniqueness check passes (another request has not committed yet), the unique index refuses
+    monkeypatch.setattr(services, "_validate", lambda **kwargs: [])
+    before = state()
+    with pytest.raises(Conflict) as caught:
+        update_organisation(by=admin_user, organisation=tree["justice"], code="H98.102")
+    assert (caught.value.status, caught.value.message) == (409, "Mã định danh vừa được dùng cho đơn vị khác.")
+    assert state() == before

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": SECRET,
     "ALLOWED_HOSTS": "dichvucong.sonnam.gov.vn, www.dichvucong.sonnam.gov.vn",
     "DATABASE_URL": "postgres://egov:mat-khau@db.internal:5432/egov",
+    "SIGNING_PASSPHRASE": "mat-khau-khoa-ky-so-cua-tinh",
 }
 REPORT = """
 import json
@@ -34,7 +35,11 @@ print(json.dumps(report))
 
 
 def run_settings(module: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_PASSPHRASE"))
+    }
     for name in ("DATABASE_URL", "DEBUG", "TOTP_REQUIRED_ROLES", "SESSION_TIMEOUT_SECONDS", "SECURE_HSTS_SECONDS"):
         clean.pop(name, None)
         clean.pop(f"{name}_FILE", None)
@@ -104,8 +109,21 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must list the public host names."),
         ({"DATABASE_URL": None}, "DATABASE_URL must point at PostgreSQL in production."),
         ({"DATABASE_URL": "sqlite:////tmp/egov.sqlite3"}, "DATABASE_URL must point at PostgreSQL in production."),
+        (
+            {"SIGNING_PASSPHRASE": None},
+            "SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.",
+        ),
     ],
-    ids=["no-secret", "short-secret", "dev-secret", "no-hosts", "blank-hosts", "no-database", "sqlite-database"],
+    ids=[
+        "no-secret",
+        "short-secret",
+        "dev-secret",
+        "no-hosts",
+        "blank-hosts",
+        "no-database",
+        "sqlite-database",
+        "demo-signing-passphrase",
+    ],
 )
 def test_production_refuses_to_start_without_its_secrets(tmp_path, env, message):
     merged = {k: v for k, v in (PRODUCTION_ENV | env).items() if v is not None}

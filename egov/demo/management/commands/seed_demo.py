@@ -15,12 +15,17 @@ from django.utils import timezone
 
 from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
+from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
+from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
+from egov.dossiers.models import Dossier
+from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
 from egov.organisations import services as org_services
-from egov.organisations.models import Organisation, Succession
+from egov.organisations.models import AGENCY_KINDS, RECEIVING_KINDS, Organisation, Succession
 from egov.people import services as people_services
 from egov.people.models import User
+from egov.signing.services import ensure_demo_keys
 
 DEFAULT_DEMO_PASSWORD = "DemoEgov@2026"
 
@@ -34,9 +39,16 @@ OFFICERS = [
     ("lanhdao.stp", "Đỗ Thị Hương", "agency_leader", "H99.103", "Phó Giám đốc Sở Tư pháp"),
     ("vanthu.stp", "Vũ Thị Lan", "clerk", "H99.103", "Văn thư"),
     ("tiepnhan.ttpvhcc", "Bùi Thị Ngọc", "receiving_officer", "H99.100", "Cán bộ Trung tâm PVHCC tỉnh"),
+    ("chuyenvien.stc", "Lý Thị Thanh", "specialist", "H99.104.02", "Chuyên viên Phòng Đăng ký kinh doanh"),
     ("tiepnhan.xa", "Ngô Văn Hải", "receiving_officer", "H99.306.01", "Công chức Văn phòng - Thống kê"),
     ("chuyenvien.xa", "Đinh Thị Hoa", "specialist", "H99.306.02", "Công chức Tư pháp - Hộ tịch"),
     ("lanhdao.xa", "Trịnh Văn Đức", "agency_leader", "H99.306", "Chủ tịch UBND xã"),
+]
+
+DEMO_APPLICANTS = [
+    ("Phạm Thị Lan", "037185004321", "0913000111"),
+    ("Đặng Văn Minh", "037088007654", "0983000222"),
+    ("Hoàng Thị Thu", "037195001122", "0904000333"),
 ]
 
 CITIZENS = [
@@ -85,6 +97,10 @@ class Command(BaseCommand):
                 changed_history = self._history()
                 added_days = self._calendar()
                 created_people = self._people(password)
+                created_procedures = load_demo_catalogue()
+                created_keys = self._signing_keys()
+                created_processes = load_demo_processes()
+                created_dossiers = self._dossiers()
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
@@ -92,7 +108,8 @@ class Command(BaseCommand):
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {exc.message}") from exc
         self.stdout.write(
             f"Dữ liệu mẫu: thêm {created_orgs} đơn vị, {changed_history} thay đổi lịch sử, "
-            f"{added_days} ngày nghỉ/làm bù, {created_people} tài khoản."
+            f"{added_days} ngày nghỉ/làm bù, {created_people} tài khoản, {created_procedures} thủ tục, "
+            f"{created_keys} khóa ký số, {created_processes} quy trình nội bộ, {created_dossiers} hồ sơ."
         )
         self._print_logins(password)
 
@@ -183,6 +200,33 @@ class Command(BaseCommand):
             people_services.register_citizen(password=password, **citizen)
             created += 1
         return created
+
+    def _signing_keys(self) -> int:
+        """Demo signing keys for every active agency and one-stop unit (they issue the forms)."""
+        today = timezone.localdate()
+        units = Organisation.objects.active_on(today).filter(kind__in=AGENCY_KINDS | RECEIVING_KINDS)
+        return ensure_demo_keys(units)
+
+    def _dossiers(self) -> int:
+        """A few dossiers at the Department of Justice, so the worklists are not empty."""
+        if Dossier.objects.exists():
+            return 0
+        procedure = lien_thong_procedure()
+        if procedure is None:
+            return 0
+        desk = User.objects.get(username="tiepnhan.stp")
+        justice = Organisation.objects.get(code="H99.103")
+        components = [ComponentInput(c.pk, True) for c in procedure.components.order_by("order", "pk")]
+        for name, identity, phone in DEMO_APPLICANTS:
+            receive_dossier(
+                by=desk,
+                procedure=procedure,
+                agency=justice,
+                channel=1,
+                components=components,
+                applicant=ApplicantInput(name=name, identity=identity, phone=phone, address="Tỉnh Sơn Nam"),
+            )
+        return len(DEMO_APPLICANTS)
 
     def _print_logins(self, password: str) -> None:
         self.stdout.write(f"\nTài khoản mẫu (mật khẩu: {password}):")

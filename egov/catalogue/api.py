@@ -1,0 +1,223 @@
+"""API: the public procedure catalogue (search, detail) and its fields."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from ninja import Field as SchemaField
+from ninja import Query, Router, Schema
+
+from egov.catalogue import selectors
+from egov.catalogue.models import (
+    ApplicantType,
+    Channel,
+    DurationUnit,
+    FeeKind,
+    Field,
+    Level,
+    OnlineLevel,
+    Procedure,
+)
+from egov.catalogue.specs import plain_decimal
+from egov.core.errors import NotFound, ValidationFailed
+from egov.organisations import selectors as organisation_selectors
+
+router = Router(tags=["Thủ tục hành chính"])
+
+
+class FieldRef(Schema):
+    code: str
+    name: str
+
+
+class ProcedureSummary(Schema):
+    code: str
+    name: str
+    field: FieldRef
+    levels: list[Level]
+    online_level: OnlineLevel
+    applicant_types: list[ApplicantType]
+    channels: list[Channel] = SchemaField(..., description="1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích")
+    is_active: bool
+
+
+class ProcedurePage(Schema):
+    items: list[ProcedureSummary]
+    next_cursor: str | None
+
+
+class AgencyOut(Schema):
+    code: str | None
+    legacy_code: str | None
+    name: str
+
+
+class ComponentOut(Schema):
+    order: int
+    name: str
+    originals: int
+    certified_copies: int
+    photocopies: int
+    required: bool
+    template_url: str | None = SchemaField(..., description="Địa chỉ tải mẫu đơn, tờ khai (nếu có)")
+    note: str
+
+
+class DurationOut(Schema):
+    channel: Channel
+    amount: str = SchemaField(..., description='Số thập phân dạng chuỗi, ví dụ "0.5" hoặc "20"')
+    unit: DurationUnit
+    note: str
+
+
+class FeeOut(Schema):
+    kind: FeeKind
+    name: str
+    amount: int = SchemaField(..., description="Đồng")
+    note: str
+
+
+class ResultOut(Schema):
+    name: str
+
+
+class ProcedureDetail(ProcedureSummary):
+    mot_phan_reason: str
+    steps: str
+    requirements: str
+    legal_basis: str
+    result_description: str
+    agencies: list[AgencyOut]
+    components: list[ComponentOut]
+    durations: list[DurationOut]
+    fees: list[FeeOut]
+    results: list[ResultOut]
+
+
+class ListQuery(Schema):
+    q: str | None = SchemaField(
+        None, max_length=200, description="Mã hoặc tên thủ tục; không phân biệt hoa thường, dấu"
+    )
+    field: str | None = SchemaField(None, description="Mã lĩnh vực, ví dụ G09-HT01")
+    agency: str | None = SchemaField(None, description="Mã định danh cơ quan thực hiện (QĐ 20/2020 hoặc QCVN 102:2016)")
+    level: Level | None = None
+    online_level: OnlineLevel | None = None
+    after: str | None = SchemaField(None, description="Con trỏ trang sau (next_cursor của trang trước)")
+    limit: int = SchemaField(50, ge=1, le=200)
+
+
+class FieldOut(Schema):
+    code: str
+    name: str
+    managing_sector: str
+    procedure_count: int = SchemaField(..., description="Số thủ tục đang áp dụng")
+
+
+class FieldPage(Schema):
+    items: list[FieldOut]
+    next_cursor: str | None
+
+
+class FieldQuery(Schema):
+    after: str | None = SchemaField(None, description="Con trỏ trang sau (next_cursor của trang trước)")
+    limit: int = SchemaField(200, ge=1, le=500)
+
+
+def _summary(p: Procedure) -> dict:
+    return {
+        "code": p.code,
+        "name": p.name,
+        "field": {"code": p.field.code, "name": p.field.name},
+        "levels": p.levels,
+        "online_level": p.online_level,
+        "applicant_types": p.applicant_types,
+        "channels": p.channels,
+        "is_active": p.is_active,
+    }
+
+
+def _cursor(after: str) -> tuple[int, str]:
+    rank, sep, code = after.partition(":")
+    if not sep or not rank.isdigit() or not code:
+        raise ValidationFailed.field("after", "Con trỏ trang không hợp lệ.")
+    return int(rank), code
+
+
+@router.get("", response=ProcedurePage, auth=None, summary="Tìm thủ tục hành chính (phân trang theo con trỏ)")
+def list_procedures(request, query: Query[ListQuery]):
+    agency = None
+    if query.agency:
+        agency = organisation_selectors.by_code(query.agency)
+        if agency is None:
+            raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã định danh '{query.agency}'.")
+    field = None
+    if query.field:
+        field = Field.objects.filter(code=query.field).first()
+        if field is None:
+            raise ValidationFailed.field("field", f"Không tìm thấy lĩnh vực có mã '{query.field}'.")
+    qs = selectors.search(query.q, field=field, agency=agency, level=query.level, online_level=query.online_level)
+    if query.after:
+        rank, code = _cursor(query.after)
+        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, code__gt=code))
+    rows = list(qs[: query.limit + 1])
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = f"{rows[-1].rank}:{rows[-1].code}" if more and rows else None
+    return {"items": [_summary(p) for p in rows], "next_cursor": next_cursor}
+
+
+@router.get("/fields", response=FieldPage, auth=None, summary="Danh sách lĩnh vực thủ tục hành chính")
+def list_fields(request, query: Query[FieldQuery]):
+    qs = Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__is_active=True)))
+    if query.after:
+        qs = qs.filter(code__gt=query.after)
+    rows = list(qs.order_by("code")[: query.limit + 1])
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items = [
+        {"code": f.code, "name": f.name, "managing_sector": f.managing_sector, "procedure_count": f.procedure_count}
+        for f in rows
+    ]
+    return {"items": items, "next_cursor": rows[-1].code if more and rows else None}
+
+
+@router.get("/{code}", response=ProcedureDetail, auth=None, summary="Chi tiết một thủ tục hành chính")
+def get_procedure(request, code: str):
+    procedure = (
+        Procedure.objects.select_related("field")
+        .prefetch_related("agencies", "components", "durations", "fees", "results")
+        .filter(code=code)
+        .first()
+    )
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục có mã '{code}'.")
+    return {
+        **_summary(procedure),
+        "mot_phan_reason": procedure.mot_phan_reason,
+        "steps": procedure.steps,
+        "requirements": procedure.requirements,
+        "legal_basis": procedure.legal_basis,
+        "result_description": procedure.result_description,
+        "agencies": [
+            {"code": org.code, "legacy_code": org.legacy_code, "name": org.name}
+            for org in sorted(procedure.agencies.all(), key=lambda org: org.identifier)
+        ],
+        "components": [
+            {
+                "order": c.order,
+                "name": c.name,
+                "originals": c.originals,
+                "certified_copies": c.certified_copies,
+                "photocopies": c.photocopies,
+                "required": c.required,
+                "template_url": c.template.url if c.template else None,
+                "note": c.note,
+            }
+            for c in procedure.components.all()
+        ],
+        "durations": [
+            {"channel": d.channel, "amount": plain_decimal(d.amount), "unit": d.unit, "note": d.note}
+            for d in procedure.durations.all()
+        ],
+        "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()],
+        "results": [{"name": r.name} for r in procedure.results.all()],
+    }

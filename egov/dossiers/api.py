@@ -1,0 +1,403 @@
+"""API: dossiers (create, read, actions), worklists, and the public lookup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Query, Router, Schema
+from ninja.throttling import AnonRateThrottle
+
+from egov.catalogue.models import Procedure
+from egov.core.errors import FieldError, NotFound, Throttled, ValidationFailed
+from egov.dossiers import selectors, services
+from egov.dossiers.models import Dossier
+from egov.dossiers.statuses import TRANSITIONS, Status
+from egov.organisations import selectors as organisations
+from egov.people import policy
+from egov.people.authentication import officer_auth
+
+router = Router(tags=["Hồ sơ"])
+worklist_router = Router(tags=["Danh sách công việc"])
+lookup_router = Router(tags=["Tra cứu hồ sơ"])
+
+
+class ApplicantIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    identity: str = Field("", max_length=20)
+    submitter_name: str = Field("", max_length=200)
+    address: str = Field("", max_length=300)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    matter: str = Field("", max_length=500)
+
+
+class FileIn(Schema):
+    name: str = Field(..., max_length=255)
+    content_base64: str
+
+
+class ComponentIn(Schema):
+    component_id: int
+    provided: bool = True
+    files: list[FileIn] = []
+
+
+class DossierIn(Schema):
+    procedure: str = Field(..., description="Mã thủ tục")
+    agency: str = Field(..., description="Mã định danh cơ quan giải quyết")
+    channel: Literal[1, 3] = Field(1, description="1 trực tiếp, 3 bưu chính")
+    applicant: ApplicantIn
+    components: list[ComponentIn]
+    sets_count: int = Field(1, ge=1, le=100)
+
+
+class TaskOut(Schema):
+    order: int
+    name: str
+    agency: str
+    unit: str
+    assignee: str | None
+    started_at: datetime
+    due_at: datetime
+    finished_at: datetime | None
+    timeliness: str | None
+    timeliness_label: str | None
+
+
+class ComponentOut(Schema):
+    name: str
+    originals: int
+    certified_copies: int
+    photocopies: int
+    required: bool
+    provided: bool
+    files: list[str]
+
+
+class FormOut(Schema):
+    code: str
+    name: str
+    issued_at: datetime
+    signed: bool
+    url: str
+
+
+class DossierOut(Schema):
+    code: str
+    version: int
+    status: int
+    status_label: str
+    channel: int
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    receiving_unit: str
+    applicant_name: str
+    received_at: datetime | None
+    due_at: datetime | None
+    original_due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    timeliness: str | None
+    timeliness_label: str | None
+    fee_amount: int
+    fee_paid_at: datetime | None
+    current_unit: str | None
+    current_assignee: str | None
+    allowed_actions: list[str]
+    components: list[ComponentOut]
+    tasks: list[TaskOut]
+    forms: list[FormOut]
+
+
+def dossier_out(dossier: Dossier, *, user) -> DossierOut:
+    tasks = list(dossier.tasks.select_related("agency", "unit", "assignee").order_by("started_at", "pk"))
+    components = list(dossier.components.prefetch_related("files"))
+    forms = list(dossier.forms.all())
+    return DossierOut(
+        code=dossier.code,
+        version=dossier.version,
+        status=dossier.status,
+        status_label=Status(dossier.status).label,
+        channel=dossier.channel,
+        procedure_code=dossier.procedure.code,
+        procedure_name=dossier.procedure.name,
+        agency=dossier.agency.name,
+        receiving_unit=dossier.receiving_unit.name,
+        applicant_name=dossier.applicant_name,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        original_due_at=dossier.original_due_at,
+        finished_at=dossier.finished_at,
+        returned_at=dossier.returned_at,
+        timeliness=_timeliness(dossier),
+        timeliness_label=_timeliness_label(dossier),
+        fee_amount=dossier.fee_amount,
+        fee_paid_at=dossier.fee_paid_at,
+        current_unit=dossier.current_unit.name if dossier.current_unit_id else None,
+        current_assignee=dossier.current_assignee.get_username() if dossier.current_assignee_id else None,
+        allowed_actions=[a for a, t in TRANSITIONS.items() if dossier.status in t.sources],
+        components=[
+            ComponentOut(
+                name=c.name,
+                originals=c.originals,
+                certified_copies=c.certified_copies,
+                photocopies=c.photocopies,
+                required=c.required,
+                provided=c.provided,
+                files=[f.original_name for f in c.files.all()],
+            )
+            for c in components
+        ],
+        tasks=[
+            TaskOut(
+                order=t.order,
+                name=t.name,
+                agency=t.agency.name,
+                unit=t.unit.name,
+                assignee=t.assignee.get_username() if t.assignee_id else None,
+                started_at=t.started_at,
+                due_at=t.due_at,
+                finished_at=t.finished_at,
+                timeliness=_value(selectors.timeliness(due_at=t.due_at, finished_at=t.finished_at)),
+                timeliness_label=_label(selectors.timeliness(due_at=t.due_at, finished_at=t.finished_at)),
+            )
+            for t in tasks
+        ],
+        forms=[
+            FormOut(
+                code=f.code, name=f.name, issued_at=f.issued_at, signed=f.signed, url=f"/can-bo/bieu-mau/{f.pk}.pdf"
+            )
+            for f in forms
+        ],
+    )
+
+
+def _value(t: selectors.Timeliness | None) -> str | None:
+    return t.value if t else None
+
+
+def _label(t: selectors.Timeliness | None) -> str | None:
+    return t.label if t else None
+
+
+def _timeliness(dossier: Dossier) -> str | None:
+    return _value(selectors.timeliness(due_at=dossier.due_at, finished_at=dossier.finished_at))
+
+
+def _timeliness_label(dossier: Dossier) -> str | None:
+    return _label(selectors.timeliness(due_at=dossier.due_at, finished_at=dossier.finished_at))
+
+
+def _decode_files(component_index: int, files: list[FileIn]) -> tuple[list[services.UploadInput], list[FieldError]]:
+    uploads, errors = [], []
+    for f in files:
+        try:
+            uploads.append(services.UploadInput(name=f.name, content=base64.b64decode(f.content_base64, validate=True)))
+        except (binascii.Error, ValueError):
+            errors.append(
+                FieldError(f"components.{component_index}.files", f"Tệp '{f.name}' không phải base64 hợp lệ.")
+            )
+    return uploads, errors
+
+
+@router.post(
+    "", response={201: DossierOut}, auth=officer_auth, summary="Tiếp nhận hồ sơ tại quầy (trực tiếp/bưu chính)"
+)
+def create_dossier(request, payload: DossierIn):
+    procedure = Procedure.objects.filter(code=payload.procedure).first()
+    agency = organisations.by_code(payload.agency)
+    errors = []
+    if procedure is None:
+        errors.append(FieldError("procedure", f"Không tìm thấy thủ tục có mã '{payload.procedure}'."))
+    if agency is None:
+        errors.append(FieldError("agency", f"Không tìm thấy cơ quan có mã '{payload.agency}'."))
+    components = []
+    for i, c in enumerate(payload.components):
+        uploads, file_errors = _decode_files(i, c.files)
+        errors += file_errors
+        components.append(services.ComponentInput(c.component_id, c.provided, tuple(uploads)))
+    if errors:
+        raise ValidationFailed(errors)
+    dossier = services.receive_dossier(
+        by=request.user,
+        procedure=procedure,
+        agency=agency,
+        channel=payload.channel,
+        applicant=services.ApplicantInput(**payload.applicant.dict()),
+        components=components,
+        sets_count=payload.sets_count,
+    )
+    return 201, dossier_out(dossier, user=request.user)
+
+
+def _visible_dossier(request, code: str) -> Dossier:
+    dossier = selectors.get_dossier(code)
+    user = request.user
+    mine = dossier.applicant_user_id is not None and dossier.applicant_user_id == user.pk
+    # Visible to the unit holding it, the one-stop unit that received it (which deals with the
+    # applicant throughout) and the agency handling it.
+    units = (dossier.current_unit, dossier.receiving_unit, dossier.agency)
+    if not mine and not any(u is not None and policy.has(user, "dossier.view", u) for u in units):
+        raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
+    return dossier
+
+
+@router.get("/{code}", response=DossierOut, auth=officer_auth, summary="Chi tiết hồ sơ")
+def get_dossier(request, code: str):
+    return dossier_out(_visible_dossier(request, code), user=request.user)
+
+
+class ActionIn(Schema):
+    version: int | None = Field(None, description="Phiên bản hồ sơ đang xem; khác với hiện tại → 409")
+    note: str = Field("", max_length=500)
+    reason: str = Field("", max_length=1000)
+    items: list[str] = []
+    new_due_at: datetime | None = None
+    assignee: str = ""
+    amount: int | None = None
+    method: Literal["counter", "post", "online"] | None = None
+
+
+ActionName = Literal[tuple(services.ACTIONS)]  # type: ignore[valid-type]
+
+
+@router.post(
+    "/{code}/actions/{action}", response=DossierOut, auth=officer_auth, summary="Thực hiện thao tác trên hồ sơ"
+)
+def act(request, code: str, action: ActionName, payload: ActionIn):
+    data: dict[str, Any] = {k: v for k, v in payload.dict().items() if v not in (None, "", []) and k != "version"}
+    dossier = services.perform(
+        by=request.user, code=code, action=action, payload=data, expected_version=payload.version
+    )
+    return dossier_out(
+        Dossier.objects.select_related("procedure", "agency", "receiving_unit").get(pk=dossier.pk), user=request.user
+    )
+
+
+class WorklistItem(Schema):
+    code: str
+    status: int
+    status_label: str
+    procedure_name: str
+    applicant_name: str
+    received_at: datetime | None
+    due_at: datetime | None
+    current_unit: str | None
+    current_assignee: str | None
+    timeliness: str | None
+
+
+class WorklistPage(Schema):
+    items: list[WorklistItem]
+    next_cursor: str | None
+
+
+class WorklistQuery(Schema):
+    after: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+@worklist_router.get("/{kind}", response=WorklistPage, auth=officer_auth, summary="Danh sách công việc")
+def get_worklist(request, kind: selectors.Worklist, query: Query[WorklistQuery]):
+    rows, cursor = selectors.worklist(user=request.user, kind=kind, after=query.after, limit=query.limit)
+    return WorklistPage(
+        items=[
+            WorklistItem(
+                code=d.code,
+                status=d.status,
+                status_label=Status(d.status).label,
+                procedure_name=d.procedure.name,
+                applicant_name=d.applicant_name,
+                received_at=d.received_at,
+                due_at=d.due_at,
+                current_unit=d.current_unit.name if d.current_unit_id else None,
+                current_assignee=d.current_assignee.get_username() if d.current_assignee_id else None,
+                timeliness=_timeliness(d),
+            )
+            for d in rows
+        ],
+        next_cursor=cursor,
+    )
+
+
+# --- public lookup ------------------------------------------------------------------------------
+
+
+class LookupStep(Schema):
+    name: str
+    agency: str
+    finished_at: datetime | None
+    timeliness: str | None
+
+
+class LookupOut(Schema):
+    code: str
+    procedure: str
+    receiving_agency: str
+    received_at: datetime | None
+    due_at: datetime | None
+    status: int
+    status_label: str
+    timeliness: str | None
+    timeliness_label: str | None
+    steps_done: list[LookupStep]
+
+
+def lookup(code: str) -> LookupOut:
+    """What anyone with the code may see: no personal data."""
+    dossier = Dossier.objects.select_related("procedure", "agency").filter(code=code.strip()).first() if code else None
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
+    value = selectors.timeliness(due_at=dossier.due_at, finished_at=dossier.finished_at)
+    steps = dossier.tasks.filter(finished_at__isnull=False).select_related("agency").order_by("finished_at", "pk")
+    return LookupOut(
+        code=dossier.code,
+        procedure=dossier.procedure.name,
+        receiving_agency=dossier.agency.name,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        status=dossier.status,
+        status_label=Status(dossier.status).label,
+        timeliness=value.value if value else None,
+        timeliness_label=value.label if value else None,
+        steps_done=[
+            LookupStep(
+                name=t.name,
+                agency=t.agency.name,
+                finished_at=t.finished_at,
+                timeliness=_value(selectors.timeliness(due_at=t.due_at, finished_at=t.finished_at)),
+            )
+            for t in steps
+        ],
+    )
+
+
+class LookupThrottle(AnonRateThrottle):
+    """Per client address, for everyone (officers too: the page is public)."""
+
+    def allow_request(self, request):
+        from django.conf import settings
+
+        self.rate = getattr(settings, "EGOV_LOOKUP_RATE", "30/min")
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super(AnonRateThrottle, self).allow_request(request)
+
+    def get_cache_key(self, request):
+        from egov.core.middleware import client_ip
+
+        return self.cache_format % {"scope": "lookup", "ident": client_ip(request) or "unknown"}
+
+
+LOOKUP_THROTTLED = "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."
+
+
+@lookup_router.get("/{code}", response=LookupOut, auth=None, summary="Tra cứu hồ sơ")
+def lookup_api(request, code: str):
+    # Checked here rather than with ninja's ``throttle=``, whose 429 says "Too many requests." in English.
+    if not LookupThrottle().allow_request(request):
+        raise Throttled(LOOKUP_THROTTLED)
+    return lookup(code)

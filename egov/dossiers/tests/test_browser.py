@@ -1,0 +1,109 @@
+"""The main officer journey in real Chromium (Debian's, through Playwright): reception at the
+counter → three steps across two agencies → result → return, then the public lookup."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("EGOV_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def sign_in(browser, live_server, username):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu", exact=True).fill("Mk-thu-nghiem-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    return page
+
+
+def act(page, live_server, code, action_label, **fields):
+    page.goto(f"{live_server.url}/can-bo/ho-so/{code}/")
+    form = page.locator("form.action-form", has=page.get_by_role("group", name=action_label))
+    for label, value in fields.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_role("button", name=action_label).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_officers_take_a_dossier_from_the_counter_to_the_result(browser, live_server, world, officers, tmp_path):
+    from egov.dossiers.models import Dossier
+    from egov.dossiers.statuses import Status
+
+    # Reception at the counter
+    desk = sign_in(browser, live_server, "tiepnhan")
+    desk.goto(f"{live_server.url}/can-bo/tiep-nhan/")
+    desk.get_by_label("Thủ tục").select_option(label=world["procedure"].name)
+    desk.get_by_role("button", name="Chọn").click()
+    desk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
+    desk.get_by_label("Điện thoại").fill("0912345678")
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    for component in world["procedure"].components.filter(required=True):
+        desk.get_by_label(f"Đã nộp: {component.name}").check()
+    desk.get_by_label(f"Tệp quét: {world['procedure'].components.first().name}").set_input_files(str(scan))
+    desk.screenshot(path=str(tmp_path / "reception.png"), full_page=True)
+    desk.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+    desk.wait_for_url(re.compile(r".*/can-bo/ho-so/.+/$"))
+    code = desk.locator("h1").inner_text().removeprefix("Hồ sơ ").strip()
+    assert desk.get_by_text("Mẫu 01").count() == 1
+    act(desk, live_server, code, "Chuyển bước tiếp theo", **{"Ý kiến xử lý": "Hồ sơ đầy đủ"})
+
+    # Appraisal, the other agency's opinion (liên thông), approval
+    for username in ("chuyenvien", "chuyenvien.stc", "lanhdao"):
+        officer = sign_in(browser, live_server, username)
+        officer.goto(f"{live_server.url}/can-bo/?ds=unit")
+        officer.get_by_role("link", name=code).click()
+        act(officer, live_server, code, "Nhận xử lý")
+        act(officer, live_server, code, "Chuyển bước tiếp theo", **{"Ý kiến xử lý": "Đồng ý"})
+        officer.context.close()
+
+    # Back at the desk: close the return step, take the fee, hand over the result
+    act(desk, live_server, code, "Chuyển bước tiếp theo")
+    act(desk, live_server, code, "Ghi nhận đã nộp phí")
+    act(desk, live_server, code, "Trả kết quả")
+    desk.screenshot(path=str(tmp_path / "returned.png"), full_page=True)
+    assert "Đã trả kết quả" in desk.locator("dl.facts").inner_text()
+
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.status == Status.RETURNED
+    assert dossier.tasks.filter(agency=world["finance"]).count() == 1
+
+    # Anyone can look it up, without personal data
+    public = browser.new_context().new_page()
+    public.goto(f"{live_server.url}/tra-cuu/?ma={code}")
+    text = public.locator("main").inner_text()
+    assert "Đã trả kết quả" in text and "Nguyễn Văn An" not in text

@@ -1,0 +1,76 @@
+"""Checking uploaded files by their content, not their name."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from io import BytesIO
+
+import filetype
+from django.conf import settings
+
+from egov.core.errors import FieldError
+
+__all__ = ["CheckedUpload", "check_upload", "ALLOWED_TYPES"]
+
+ALLOWED_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    content: bytes
+    content_type: str
+    sha256: str
+
+
+def _office_type(content: bytes) -> str | None:
+    """DOCX and XLSX are ZIP files; tell them apart by the part they must contain."""
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return None
+    if "word/document.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if "xl/workbook.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def size_text(size: int, rounding: str = ROUND_HALF_UP) -> str:
+    """``2500`` -> ``"2,5 KB"``: one decimal (comma), in the largest unit that fits. The refusal rounds
+    the file up and the limit down, so a file just over the limit never reads as equal to it."""
+    for unit, name in ((1024**3, "GB"), (1024**2, "MB"), (1024, "KB")):
+        if size >= unit:
+            value = (Decimal(size) / unit).quantize(Decimal("0.1"), rounding=rounding)
+            return f"{value:f}".removesuffix(".0").replace(".", ",") + f" {name}"
+    return f"{size} byte"
+
+
+def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | FieldError:
+    """The upload, typed by its content; or the reason it is refused, naming ``field``."""
+    limit = getattr(settings, "EGOV_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    if not content:
+        return FieldError(field, f"Tệp '{name}' rỗng.")
+    if len(content) > limit:
+        size, most = size_text(len(content), ROUND_CEILING), size_text(limit, ROUND_FLOOR)
+        return FieldError(field, f"Tệp '{name}' quá lớn ({size}); tối đa {most}.")
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else None
+    if mime == "application/zip" or mime is None or mime.startswith("application/vnd.openxmlformats"):
+        mime = _office_type(content) or mime
+    if mime not in ALLOWED_TYPES:
+        allowed = ", ".join(ALLOWED_TYPES.values())
+        return FieldError(field, f"Tệp '{name}' không phải {allowed} (nhận dạng theo nội dung tệp).")
+    return CheckedUpload(
+        name=name[:255], content=content, content_type=mime, sha256=hashlib.sha256(content).hexdigest()
+    )

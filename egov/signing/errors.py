@@ -1,0 +1,67 @@
+"""The typed errors of the signing app.
+
+Every error is a :class:`~egov.core.errors.DomainError`, so the API and the pages map it to HTTP in
+the one usual place, with a stable ``code`` and a Vietnamese message. Library code (``pki``,
+``pades``) raises them too: callers catch :class:`SigningError` and never a pyHanko or
+``cryptography`` exception.
+"""
+
+from __future__ import annotations
+
+from egov.core.errors import DomainError
+
+__all__ = [
+    "SigningError",
+    "KeyNotFound",
+    "KeyNotUsable",
+    "InvalidKeyFile",
+    "InvalidDocument",
+    "NoSignatures",
+]
+
+
+class SigningError(DomainError):
+    """Base class of every signing error. Raised as such when pyHanko fails unexpectedly."""
+
+    code = "signing_error"
+    status = 500
+    default_message = "Không ký số được tài liệu."
+
+
+class KeyNotFound(SigningError):
+    """Neither the unit nor its agency has a signing key (or the PKI directory has no root CA)."""
+
+    code = "signing_key_not_found"
+    status = 409
+    default_message = "Đơn vị chưa có khóa ký số."
+
+
+class KeyNotUsable(SigningError):
+    """The key exists but may not sign now: switched off, expired or not yet valid."""
+
+    code = "signing_key_not_usable"
+    status = 409
+    default_message = "Khóa ký số của đơn vị không dùng được (đã tắt hoặc hết hạn)."
+
+
+class InvalidKeyFile(SigningError):
+    """A key file is missing, damaged, or encrypted with another passphrase (a server set-up fault)."""
+
+    code = "signing_key_invalid"
+    status = 500
+    default_message = "Không đọc được tệp khóa ký số (tệp hỏng, thiếu hoặc sai mật khẩu)."
+
+
+class InvalidDocument(SigningError):
+    """The bytes given are not a PDF that can be signed or checked."""
+
+    code = "invalid_pdf"
+    status = 422
+    default_message = "Tệp không phải là tệp PDF hợp lệ."
+
+
+class NoSignatures(InvalidDocument):
+    """A readable PDF without any signature to check."""
+
+    code = "pdf_not_signed"
+    default_message = "Tệp PDF không có chữ ký số nào."
