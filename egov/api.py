@@ -5,7 +5,7 @@ from ninja.renderers import JSONRenderer
 
 from egov.calendar.api import router as calendar_router
 from egov.core.api_errors import install as install_error_handlers
-from egov.dossiers.api import lookup_router, worklist_router
+from egov.dossiers.api import lookup_router, process_router, worklist_router
 from egov.dossiers.api import router as dossiers_router
 from egov.organisations.api import router as organisations_router
 from egov.people.api import router as auth_router
@@ -36,3 +36,4 @@ api.add_router("/procedures", "egov.catalogue.api.router")
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/worklists", worklist_router)
 api.add_router("/lookup", lookup_router)
+api.add_router("/processes", process_router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
@@ -77,6 +78,12 @@ class ComponentOut(Schema):
     files: list[str]
 
 
+class ResultLink(Schema):
+    name: str
+    issued_at: datetime
+    url: str
+
+
 class FormOut(Schema):
     code: str
     name: str
@@ -111,6 +118,7 @@ class DossierOut(Schema):
     components: list[ComponentOut]
     tasks: list[TaskOut]
     forms: list[FormOut]
+    results: list[ResultLink]
 
 
 def dossier_out(dossier: Dossier, *, user) -> DossierOut:
@@ -172,6 +180,10 @@ def dossier_out(dossier: Dossier, *, user) -> DossierOut:
                 code=f.code, name=f.name, issued_at=f.issued_at, signed=f.signed, url=f"/can-bo/bieu-mau/{f.pk}.pdf"
             )
             for f in forms
+        ],
+        results=[
+            ResultLink(name=r.name, issued_at=r.issued_at, url=f"/can-bo/ket-qua/{r.pk}.pdf")
+            for r in dossier.results.all()
         ],
     )
 
@@ -249,6 +261,31 @@ def _visible_dossier(request, code: str) -> Dossier:
 @router.get("/{code}", response=DossierOut, auth=officer_auth, summary="Chi tiết hồ sơ")
 def get_dossier(request, code: str):
     return dossier_out(_visible_dossier(request, code), user=request.user)
+
+
+class ResultIn(Schema):
+    name: str = Field(..., min_length=1, max_length=500, description="Tên giấy tờ kết quả")
+    file: FileIn
+
+
+class ResultOut(Schema):
+    name: str
+    sha256: str
+    issued_at: datetime
+    url: str
+
+
+@router.post(
+    "/{code}/results", response={201: ResultOut}, auth=officer_auth, summary="Đính kèm kết quả điện tử (ký số)"
+)
+def attach_result(request, code: str, payload: ResultIn):
+    uploads, errors = _decode_files(0, [payload.file])
+    if errors:
+        raise ValidationFailed([FieldError("file", e.message) for e in errors])
+    result = services.attach_result(by=request.user, code=code, name=payload.name, upload=uploads[0])
+    return 201, ResultOut(
+        name=result.name, sha256=result.sha256, issued_at=result.issued_at, url=f"/can-bo/ket-qua/{result.pk}.pdf"
+    )
 
 
 class ActionIn(Schema):
@@ -401,3 +438,123 @@ def lookup_api(request, code: str):
     if not LookupThrottle().allow_request(request):
         raise Throttled(LOOKUP_THROTTLED)
     return lookup(code)
+
+
+# --- internal processes (administrators) --------------------------------------------------------
+
+process_router = Router(tags=["Quy trình nội bộ"])
+
+
+class StepIn(Schema):
+    name: str = Field(..., max_length=200)
+    agency: str = Field(..., description="Mã cơ quan thực hiện (khác cơ quan chủ trì: liên thông)")
+    unit: str = Field(..., description="Mã đơn vị thực hiện")
+    role: str = Field(..., max_length=50)
+    hours: Decimal = Field(..., gt=0, le=100000)
+
+
+class ProcessIn(Schema):
+    procedure: str
+    agency: str
+    steps: list[StepIn]
+    activate: bool = False
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    agency: str
+    unit: str
+    role: str
+    hours: Decimal
+
+
+class ProcessOut(Schema):
+    id: int
+    procedure: str
+    agency: str
+    version: int
+    state: str
+    total_hours: Decimal
+    steps: list[StepOut]
+
+
+def _process_out(process) -> ProcessOut:
+    steps = process.steps.select_related("agency", "unit").order_by("order")
+    return ProcessOut(
+        id=process.pk,
+        procedure=process.procedure.code,
+        agency=process.agency.identifier,
+        version=process.version,
+        state=process.state,
+        total_hours=process.total_hours,
+        steps=[
+            StepOut(
+                order=s.order,
+                name=s.name,
+                agency=s.agency.identifier,
+                unit=s.unit.identifier,
+                role=s.role,
+                hours=s.hours,
+            )
+            for s in steps
+        ],
+    )
+
+
+@process_router.get("", response=list[ProcessOut], auth=officer_auth, summary="Các phiên bản quy trình của một thủ tục")
+def list_processes(request, procedure: str, agency: str):
+    from egov.dossiers.models import ProcessDefinition
+
+    rows = ProcessDefinition.objects.filter(procedure__code=procedure).select_related("procedure", "agency")
+    org = organisations.by_code(agency)
+    if org is None:
+        raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã '{agency}'.")
+    return [_process_out(p) for p in rows.filter(agency=org).order_by("version")[:100]]
+
+
+@process_router.post("", response={201: ProcessOut}, auth=officer_auth, summary="Tạo phiên bản quy trình nội bộ mới")
+def create_process(request, payload: ProcessIn):
+    from egov.catalogue.selectors import duration_for
+    from egov.dossiers import processes
+
+    procedure = Procedure.objects.filter(code=payload.procedure).first()
+    agency = organisations.by_code(payload.agency)
+    errors = []
+    if procedure is None:
+        errors.append(FieldError("procedure", f"Không tìm thấy thủ tục có mã '{payload.procedure}'."))
+    if agency is None:
+        errors.append(FieldError("agency", f"Không tìm thấy cơ quan có mã '{payload.agency}'."))
+    steps = []
+    for i, step in enumerate(payload.steps, start=1):
+        step_agency, unit = organisations.by_code(step.agency), organisations.by_code(step.unit)
+        if step_agency is None:
+            errors.append(FieldError(f"steps.{i}.agency", f"Không tìm thấy cơ quan có mã '{step.agency}'."))
+        if unit is None:
+            errors.append(FieldError(f"steps.{i}.unit", f"Không tìm thấy đơn vị có mã '{step.unit}'."))
+        if step_agency and unit:
+            steps.append(processes.StepSpec(step.name, step_agency, unit, step.role, step.hours))
+    if errors:
+        raise ValidationFailed(errors)
+    amount, unit_name = duration_for(procedure, 1)
+    process = processes.create_process(
+        by=request.user,
+        procedure=procedure,
+        agency=agency,
+        steps=steps,
+        total_hours=processes.legal_hours(amount, unit_name),
+    )
+    if payload.activate:
+        process = processes.activate_process(by=request.user, process=process)
+    return 201, _process_out(process)
+
+
+@process_router.post("/{process_id}/activate", response=ProcessOut, auth=officer_auth, summary="Áp dụng phiên bản này")
+def activate_process(request, process_id: int):
+    from egov.dossiers import processes
+    from egov.dossiers.models import ProcessDefinition
+
+    process = ProcessDefinition.objects.select_related("procedure", "agency").filter(pk=process_id).first()
+    if process is None:
+        raise NotFound("Không tìm thấy quy trình.")
+    return _process_out(processes.activate_process(by=request.user, process=process))

@@ -199,6 +199,11 @@ def render_signed(dossier: Dossier, kind: str, *, by, extra: dict | None = None)
     return signing.sign_pdf(pdf=pdf, unit=signer_unit, reason=f"Phát hành {template.name}")
 
 
+def sign_result(dossier: Dossier, pdf: bytes, *, name: str) -> bytes:
+    """A result document signed by the handling agency, with a visible stamp (e-result)."""
+    return signing.sign_pdf(pdf=pdf, unit=dossier.agency, reason=f"Kết quả giải quyết: {name}", appearance="stamp")
+
+
 def issue(dossier: Dossier, kind: str, *, by, extra: dict | None = None) -> IssuedForm:
     """Render, sign with the issuing unit's key and store the form ``kind`` for ``dossier``."""
     from egov.forms.selectors import current_template_of_kind

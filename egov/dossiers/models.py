@@ -330,3 +330,25 @@ class SupplementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} bổ sung {self.requested_at:%d/%m/%Y}"
+
+
+class DossierResult(models.Model):
+    """A result document (giấy tờ kết quả) of the dossier, as a PDF signed with the agency's key."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="results")
+    name = models.CharField("tên giấy tờ kết quả", max_length=500)
+    pdf = models.FileField(upload_to="results/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    signed_by_unit = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "issued_at", "id"]
+        verbose_name = "kết quả giải quyết"
+        verbose_name_plural = "kết quả giải quyết"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.name}"

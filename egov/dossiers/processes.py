@@ -31,6 +31,11 @@ class StepSpec:
     hours: Decimal
 
 
+def _hours(value) -> str:
+    """Vietnamese number: no trailing zeros, decimal comma (16, 7,5)."""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
 def legal_hours(amount: Decimal, unit: str) -> Decimal:
     """The legal time as working hours, the currency of step shares (1 working day = 8 hours;
     a calendar day counts as a working day for the split)."""
@@ -63,8 +68,8 @@ def create_process(
         errors.append(
             FieldError(
                 "steps",
-                f"Tổng thời gian các bước ({total:g} giờ) phải bằng thời gian giải quyết theo quy định "
-                f"({Decimal(total_hours):g} giờ).",
+                f"Tổng thời gian các bước ({_hours(total)} giờ) phải bằng thời gian giải quyết theo quy định "
+                f"({_hours(total_hours)} giờ).",
             )
         )
     if errors:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from egov.core.errors import NotFound, ValidationFailed
 from egov.dossiers.models import Dossier, ProcessDefinition, RuleSet
-from egov.dossiers.statuses import ACTIVE, CLOCK_PAUSED, Status
+from egov.dossiers.statuses import CLOCK_PAUSED, WORKLIST, Status
 from egov.people import policy
 
 __all__ = [
@@ -111,7 +111,7 @@ def worklist(
     *, user, kind: Worklist, after: str | None = None, limit: int = 50, due_soon_hours: int = 48
 ) -> tuple[list[Dossier], str | None]:
     """One page of a worklist, ordered by due date then id (keyset on an indexed column pair)."""
-    qs: QuerySet = Dossier.objects.filter(status__in=ACTIVE)
+    qs: QuerySet = Dossier.objects.filter(status__in=WORKLIST)
     if kind == Worklist.MINE:
         qs = qs.filter(current_assignee=user)
     else:

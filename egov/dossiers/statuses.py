@@ -12,7 +12,7 @@ from django.db import models
 
 from egov.core.errors import InvalidTransition
 
-__all__ = ["Status", "Channel", "ACTIVE", "CLOCK_PAUSED", "TRANSITIONS", "Transition", "transition_for"]
+__all__ = ["Status", "Channel", "ACTIVE", "WORKLIST", "CLOCK_PAUSED", "TRANSITIONS", "Transition", "transition_for"]
 
 
 class Status(models.IntegerChoices):
@@ -36,6 +36,8 @@ class Channel(models.IntegerChoices):
 
 # Statuses in which the dossier is somewhere in the agency's hands (worklists, overdue counts).
 ACTIVE = frozenset({Status.RECEIVED, Status.PROCESSING, Status.WAITING_SUPPLEMENT, Status.WAITING_PAYMENT})
+# What officers' worklists show: online submissions waiting for reception too.
+WORKLIST = ACTIVE | {Status.NEW}
 # The legal clock does not run while the applicant owes something (DOMAIN §5: reported separately).
 CLOCK_PAUSED = frozenset({Status.WAITING_SUPPLEMENT, Status.WAITING_PAYMENT})
 

@@ -19,7 +19,7 @@ from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, ValidationFailed
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
-from egov.dossiers.models import Dossier, IssuedForm
+from egov.dossiers.models import Dossier, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
@@ -142,7 +142,11 @@ def _visible(request, code: str) -> Dossier:
 @login_required
 @require_GET
 def dossier_page(request, code: str):
-    dossier = _visible(request, code)
+    return _render_detail(request, _visible(request, code))
+
+
+def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None, action: str = ""):
+    """The dossier page; with ``exc``, the same page showing why ``action`` was refused."""
     data = dossier_api.dossier_out(dossier, user=request.user)
     actions = [
         (name, t.label)
@@ -150,11 +154,22 @@ def dossier_page(request, code: str):
         if dossier.status in t.sources
         and policy.has(request.user, t.permission, services.acting_unit(dossier, t.permission))
     ]
-    return render(
-        request,
-        "dossiers/detail.html",
-        {"dossier": dossier, "data": data, "actions": actions, "forms": dossier.forms.all(), "status": Status},
-    )
+    can_attach = services.may_attach_result(request.user, dossier)
+    context = {
+        "dossier": dossier,
+        "data": data,
+        "actions": actions,
+        "forms": dossier.forms.all(),
+        "status": Status,
+        "can_attach_result": can_attach,
+    }
+    if exc is not None:
+        context |= {"error": exc.message, "errors": _errors(exc), "failed_action": action}
+    return render(request, "dossiers/detail.html", context, status=exc.status if exc else 200)
+
+
+def _detail_with_error(request, code: str, exc: DomainError, *, action: str):
+    return _render_detail(request, _visible(request, code), exc=exc, action=action)
 
 
 @login_required
@@ -187,28 +202,7 @@ def dossier_action(request, code: str, action: str):
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except DomainError as exc:
-        dossier = _visible(request, code)
-        data = dossier_api.dossier_out(dossier, user=request.user)
-        actions = [
-            (name, t.label)
-            for name, t in TRANSITIONS.items()
-            if dossier.status in t.sources
-            and policy.has(request.user, t.permission, services.acting_unit(dossier, t.permission))
-        ]
-        return render(
-            request,
-            "dossiers/detail.html",
-            {
-                "dossier": dossier,
-                "data": data,
-                "actions": actions,
-                "forms": dossier.forms.all(),
-                "error": exc.message,
-                "errors": _errors(exc),
-                "failed_action": action,
-            },
-            status=exc.status,
-        )
+        return _detail_with_error(request, code, exc, action=action)
     return redirect(f"{reverse('dossiers:detail', args=[code])}#lich-su")
 
 
@@ -221,6 +215,36 @@ def issued_form_pdf(request, pk: int):
     _visible(request, issued.dossier.code)
     return FileResponse(
         issued.pdf.open("rb"), content_type="application/pdf", filename=f"mau-{issued.code}-{issued.dossier.code}.pdf"
+    )
+
+
+@login_required
+@require_POST
+def attach_result(request, code: str):
+    upload = request.FILES.get("file")
+    try:
+        services.attach_result(
+            by=request.user,
+            code=code,
+            name=request.POST.get("name", ""),
+            upload=services.UploadInput(name=upload.name, content=upload.read())
+            if upload
+            else services.UploadInput("", b""),
+        )
+    except DomainError as exc:
+        return _detail_with_error(request, code, exc, action="attach_result")
+    return redirect(f"{reverse('dossiers:detail', args=[code])}#ket-qua")
+
+
+@login_required
+@require_GET
+def result_pdf(request, pk: int):
+    result = DossierResult.objects.select_related("dossier").filter(pk=pk).first()
+    if result is None:
+        raise Http404("Không tìm thấy kết quả.")
+    _visible(request, result.dossier.code)
+    return FileResponse(
+        result.pdf.open("rb"), content_type="application/pdf", filename=f"ket-qua-{result.dossier.code}.pdf"
     )
 
 
