@@ -52,6 +52,7 @@ class AgencyOut(Schema):
 
 
 class ComponentOut(Schema):
+    id: int = SchemaField(..., description="Dùng làm component_id khi nộp hồ sơ")
     order: int
     name: str
     originals: int
@@ -203,6 +204,7 @@ def get_procedure(request, code: str):
         ],
         "components": [
             {
+                "id": c.pk,
                 "order": c.order,
                 "name": c.name,
                 "originals": c.originals,

@@ -510,6 +510,7 @@ def list_processes(request, procedure: str, agency: str):
     org = organisations.by_code(agency)
     if org is None:
         raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã '{agency}'.")
+    policy.require(request.user, "process.manage", org)
     return [_process_out(p) for p in rows.filter(agency=org).order_by("version")[:100]]
 
 

@@ -287,19 +287,15 @@ def register_workbook(*, user, start, end) -> bytes:
     from egov.people import policy
 
     tz = timezone.get_current_timezone()
-    qs = (
-        policy.scope(
-            user,
-            "dossier.view",
-            Dossier.objects.filter(
-                received_at__gte=datetime.combine(start, time.min, tzinfo=tz),
-                received_at__lt=datetime.combine(end, time.max, tzinfo=tz),
-            ),
-            path_field="agency__path",
-        )
-        .select_related("procedure", "agency", "received_by")
-        .order_by("received_at", "pk")
+    received = Dossier.objects.filter(
+        received_at__gte=datetime.combine(start, time.min, tzinfo=tz),
+        received_at__lt=datetime.combine(end, time.max, tzinfo=tz),
     )
+    # The agency's officers see its dossiers; the one-stop unit's see what it received.
+    qs = policy.scope(user, "dossier.view", received, path_field="agency__path") | policy.scope(
+        user, "dossier.view", received, path_field="receiving_unit__path"
+    )
+    qs = qs.select_related("procedure", "agency", "received_by").order_by("received_at", "pk")
     period = f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
     return register_xlsx(register_rows(qs.iterator(chunk_size=2000)), period_text=period)
 

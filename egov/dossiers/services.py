@@ -404,6 +404,8 @@ def _require_step_worker(by, task: DossierTask) -> None:
 
 
 def _accept(dossier, *, by, now, payload):
+    # The rule set in force on the reception date applies (not the submission date).
+    dossier.rule_set = rule_set_on(timezone.localtime(now).date())
     _start_clock(dossier, at=now, by=by)
     dossier.status = Status.RECEIVED
     dossier.save()
@@ -750,7 +752,12 @@ def perform(*, by, code: str, action: str, payload: dict | None = None, expected
             details={"current_status": dossier.status, "current_version": dossier.version},
         )
     transition = transition_for(action, dossier.status)
-    withdrawing_own = action == "withdraw" and by is not None and dossier.applicant_user_id == getattr(by, "pk", None)
+    withdrawing_own = (
+        action == "withdraw"
+        and getattr(by, "is_authenticated", False)
+        and dossier.applicant_user_id is not None
+        and dossier.applicant_user_id == by.pk
+    )
     if not withdrawing_own:
         _require_current_holder(by, dossier, transition.permission)
     before = _snapshot(dossier)

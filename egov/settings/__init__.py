@@ -231,6 +231,14 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Bounded, so a hung SMTP connection cannot outlive the outbox's claim on a message.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30") or 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@dichvucong.localhost")
 
 # --- Platform -------------------------------------------------------------------------------
@@ -252,6 +260,9 @@ EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
 
 # --- Notifications ------------------------------------------------------------------------------
 EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend")
+EGOV_SMS_HTTP_URL = env("SMS_HTTP_URL", "")
+EGOV_SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
+EGOV_SMS_SENDER = env("SMS_SENDER", "")
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,11 @@ if not ALLOWED_HOSTS:
 if not env("DATABASE_URL") or DATABASES["default"]["ENGINE"] not in _POSTGRESQL_ENGINES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 
-if EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPHRASE:  # noqa: F405
+if not EGOV_PUBLIC_URL.startswith("https://") or "127.0.0.1" in EGOV_PUBLIC_URL:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PUBLIC_URL must be the site's public https:// address (QR codes and notifications use it)."
+    )
+if not EGOV_SIGNING_PASSPHRASE or EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPHRASE:  # noqa: F405
     raise ImproperlyConfigured("SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from egov.catalogue import services
+from egov.catalogue.models import Procedure
 from egov.catalogue.specs import ComponentSpec
 from egov.catalogue.tests import factories
 
@@ -132,6 +133,7 @@ def test_given_a_code_when_getting_the_detail_then_everything_about_the_procedur
         "agencies": [{"code": "H98.101", "legacy_code": "000.00.01.H98", "name": "Sở Tư pháp"}],
         "components": [
             {
+                "id": Procedure.objects.get(code=RECORD).components.get().pk,
                 "order": 1,
                 "name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
                 "originals": 1,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
 
 from egov.audit.models import AuditRecord
+from egov.core.errors import PermissionDenied
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, IssuedForm, RuleSet
 from egov.dossiers.statuses import Status
@@ -288,15 +288,19 @@ def test_given_a_payment_request_when_the_fee_is_recorded_a_working_day_later_th
     )
 
 
-def test_a_refused_late_supplement_leaves_no_trace_in_a_rolled_back_savepoint(world, officers, clock):
-    """The service itself (not only the API) refuses a late request before writing anything."""
-    code = receive(world, officers["desk"]).code
-    clock.now = vn(2027, 3, 8, 9)
-    with pytest.raises(services.DeadlineRuleViolation), transaction.atomic():
-        services.perform(
-            by=officers["desk"],
-            code=code,
-            action="request_supplement",
-            payload={"items": ["Bản sao giấy tờ tùy thân"], "reason": "Thiếu"},
-        )
-    assert (reload(code).status, reload(code).version) == (Status.RECEIVED, 1)
+def test_the_one_stop_desk_asks_for_a_supplement_while_it_holds_the_dossier_and_a_mere_viewer_cannot(
+    world, officers, make_officer, clock
+):
+    evaluator = make_officer("evaluator", world["justice"], username="danhgia")
+    code = receive(world, officers["desk"]).code  # at the desk, step 1
+    clock.now = vn(2027, 3, 1, 10)
+    payload = {"items": ["Bản sao giấy tờ tùy thân"], "reason": "Bản sao mờ"}
+
+    with pytest.raises(PermissionDenied) as refused:
+        services.perform(by=evaluator, code=code, action="request_supplement", payload=payload)
+    services.perform(by=officers["desk"], code=code, action="request_supplement", payload=payload)
+
+    assert refused.value.message == "Yêu cầu bổ sung hồ sơ do Bộ phận Một cửa Sở Tư pháp thực hiện."
+    dossier = reload(code)
+    assert (dossier.status, dossier.paused_at, dossier.version) == (Status.WAITING_SUPPLEMENT, vn(2027, 3, 1, 10), 2)
+    assert list(dossier.forms.values_list("code", flat=True)) == ["01", "02"]

@@ -26,9 +26,10 @@ def pdf_text(pdf: bytes) -> str:
 def journey(world, officers, clock, **contact) -> str:
     """Reception → supplement requested and received → apology → every step → result returned."""
     code = receive(world, officers["desk"], **contact).code  # Mon 09:00, due Wed 09:00
-    act = lambda who, action, **payload: services.perform(  # noqa: E731
-        by=officers[who], code=code, action=action, payload=payload
-    )
+
+    def act(who, action, **payload):
+        services.perform(by=officers[who], code=code, action=action, payload=payload)
+
     act("desk", "forward")
     clock.now = vn(2027, 3, 1, 9, 30)
     act("specialist", "request_supplement", items=["Bản sao giấy tờ tùy thân (bản rõ nét)"], reason="Bản sao bị mờ")

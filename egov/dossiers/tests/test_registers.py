@@ -66,3 +66,10 @@ def test_register_of_another_period_is_empty_and_bad_dates_are_explained(client,
     response = client.get("/can-bo/so-theo-doi/", {"tu": "2027-04-30", "den": "2027-04-01"})
     assert response.status_code == 400
     assert "ngày kết thúc sau ngày bắt đầu" in response.content.decode()
+
+
+def test_the_receiving_officer_s_register_lists_what_the_desk_received(client, officers, dossier):
+    client.force_login(officers["desk"])
+    response = client.get("/can-bo/so-theo-doi/", {"tu": "2027-03-01", "den": "2027-03-31"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert any(dossier.code in row for row in sheet.iter_rows(values_only=True))

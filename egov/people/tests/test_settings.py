@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "dichvucong.sonnam.gov.vn, www.dichvucong.sonnam.gov.vn",
     "DATABASE_URL": "postgres://egov:mat-khau@db.internal:5432/egov",
     "SIGNING_PASSPHRASE": "mat-khau-khoa-ky-so-cua-tinh",
+    "PUBLIC_URL": "https://dichvucong.sonnam.gov.vn",
 }
 REPORT = """
 import json
@@ -38,7 +39,7 @@ def run_settings(module: str, env: dict[str, str], tmp_path) -> subprocess.Compl
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_PASSPHRASE"))
+        if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_PASSPHRASE", "PUBLIC_URL"))
     }
     for name in ("DATABASE_URL", "DEBUG", "TOTP_REQUIRED_ROLES", "SESSION_TIMEOUT_SECONDS", "SECURE_HSTS_SECONDS"):
         clean.pop(name, None)
@@ -113,6 +114,14 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
             {"SIGNING_PASSPHRASE": None},
             "SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.",
         ),
+        (
+            {"SIGNING_PASSPHRASE": ""},
+            "SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.",
+        ),
+        (
+            {"PUBLIC_URL": None},
+            "PUBLIC_URL must be the site's public https:// address (QR codes and notifications use it).",
+        ),
     ],
     ids=[
         "no-secret",
@@ -123,6 +132,8 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
         "no-database",
         "sqlite-database",
         "demo-signing-passphrase",
+        "empty-signing-passphrase",
+        "no-public-url",
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(tmp_path, env, message):
