@@ -73,3 +73,20 @@ def test_the_receiving_officer_s_register_lists_what_the_desk_received(client, o
     response = client.get("/can-bo/so-theo-doi/", {"tu": "2027-03-01", "den": "2027-03-31"})
     sheet = load_workbook(BytesIO(response.content)).active
     assert any(dossier.code in row for row in sheet.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "text"),
+    [
+        ("10.00", "working_days", "10 ngày làm việc"),
+        ("7.5", "working_hours", "7,5 giờ làm việc"),
+        ("30", "calendar_days", "30 ngày"),
+    ],
+)
+def test_the_legal_time_is_written_the_vietnamese_way(dossier, monkeypatch, amount, unit, text):
+    from decimal import Decimal
+
+    from egov.dossiers import documents
+
+    monkeypatch.setattr(documents.catalogue, "duration_for", lambda procedure, channel: (Decimal(amount), unit))
+    assert documents.legal_time_text(dossier) == text
