@@ -107,6 +107,10 @@ def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
         raise ValidationFailed.field("after", "Con trỏ trang không hợp lệ.") from exc
 
 
+# Neither late nor due soon: the clock is stopped, or the work is done and only the hand-back remains.
+NOT_RUNNING = CLOCK_PAUSED | {Status.DONE}
+
+
 def worklist(
     *, user, kind: Worklist, after: str | None = None, limit: int = 50, due_soon_hours: int = 48
 ) -> tuple[list[Dossier], str | None]:
@@ -122,9 +126,9 @@ def worklist(
         if kind == Worklist.DUE_SOON:
             now = timezone.now()
             qs = qs.filter(due_at__gte=now, due_at__lte=now + timedelta(hours=due_soon_hours))
-            qs = qs.exclude(status__in=CLOCK_PAUSED)
+            qs = qs.exclude(status__in=NOT_RUNNING)
         elif kind == Worklist.OVERDUE:
-            qs = qs.filter(due_at__lt=timezone.now()).exclude(status__in=CLOCK_PAUSED)
+            qs = qs.filter(due_at__lt=timezone.now()).exclude(status__in=NOT_RUNNING)
     if after:
         # Dossiers without a due date (online ones not received yet) come last, on both databases.
         due, pk = decode_cursor(after)

@@ -37,7 +37,7 @@ class Channel(models.IntegerChoices):
 # Statuses in which the dossier is somewhere in the agency's hands (worklists, overdue counts).
 ACTIVE = frozenset({Status.RECEIVED, Status.PROCESSING, Status.WAITING_SUPPLEMENT, Status.WAITING_PAYMENT})
 # What officers' worklists show: online submissions waiting for reception too.
-WORKLIST = ACTIVE | {Status.NEW}
+WORKLIST = ACTIVE | {Status.NEW, Status.DONE}  # DONE: the result waits to be handed back
 # The legal clock does not run while the applicant owes something (DOMAIN §5: reported separately).
 CLOCK_PAUSED = frozenset({Status.WAITING_SUPPLEMENT, Status.WAITING_PAYMENT})
 

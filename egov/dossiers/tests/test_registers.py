@@ -90,3 +90,20 @@ def test_the_legal_time_is_written_the_vietnamese_way(dossier, monkeypatch, amou
 
     monkeypatch.setattr(documents.catalogue, "duration_for", lambda procedure, channel: (Decimal(amount), unit))
     assert documents.legal_time_text(dossier) == text
+
+
+def test_a_finished_dossier_waits_in_the_desk_s_worklist_but_is_never_overdue(officers, dossier, monkeypatch):
+    from datetime import timedelta
+
+    from egov.dossiers.models import Dossier
+    from egov.dossiers.selectors import Worklist, worklist
+    from egov.dossiers.statuses import Status
+
+    for who in ("specialist", "partner", "leader", "desk"):
+        services.perform(by=officers[who], code=dossier.code, action="forward")
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.DONE
+
+    rows, _ = worklist(user=officers["desk"], kind=Worklist.UNIT)
+    assert [d.code for d in rows] == [dossier.code]
+    monkeypatch.setattr(timezone, "now", lambda: MONDAY_9 + timedelta(days=30))
+    assert worklist(user=officers["desk"], kind=Worklist.OVERDUE)[0] == []
