@@ -7,6 +7,9 @@ from egov.calendar.api import router as calendar_router
 from egov.core.api_errors import install as install_error_handlers
 from egov.dossiers.api import lookup_router, process_router, worklist_router
 from egov.dossiers.api import router as dossiers_router
+from egov.feedback.api import router as feedback_router
+from egov.payments.api import router as payments_router
+from egov.signing.api import router as signing_router
 from egov.organisations.api import router as organisations_router
 from egov.people.api import router as auth_router
 
@@ -37,3 +40,6 @@ api.add_router("/dossiers", dossiers_router)
 api.add_router("/worklists", worklist_router)
 api.add_router("/lookup", lookup_router)
 api.add_router("/processes", process_router)
+api.add_router("/payments", payments_router)
+api.add_router("/feedback", feedback_router)
+api.add_router("/signatures", signing_router)

@@ -21,6 +21,9 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("egov.people.urls")),
     path("", include("egov.dossiers.urls")),
+    path("", include("egov.payments.urls")),
+    path("", include("egov.feedback.urls")),
+    path("", include("egov.signing.urls")),
     path("", include("egov.core.urls")),
 ]
 

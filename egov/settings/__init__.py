@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "egov.forms",
     "egov.notifications",
     "egov.dossiers",
+    "egov.payments",
+    "egov.feedback",
     "egov.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Phản ánh, kiến nghị và đánh giá."""

@@ -1,0 +1,1 @@
+"""Thanh toán trực tuyến."""
