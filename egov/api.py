@@ -8,10 +8,10 @@ from egov.core.api_errors import install as install_error_handlers
 from egov.dossiers.api import lookup_router, process_router, worklist_router
 from egov.dossiers.api import router as dossiers_router
 from egov.feedback.api import router as feedback_router
-from egov.payments.api import router as payments_router
-from egov.signing.api import router as signing_router
 from egov.organisations.api import router as organisations_router
+from egov.payments.api import router as payments_router
 from egov.people.api import router as auth_router
+from egov.signing.api import router as signing_router
 
 
 class UTF8JSONRenderer(JSONRenderer):
