@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("egov.people.urls")),
+    path("", include("egov.catalogue.urls")),
     path("", include("egov.dossiers.urls")),
     path("", include("egov.payments.urls")),
     path("", include("egov.feedback.urls")),

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from egov.signing import views
 
 app_name = "signing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("kiem-tra-chu-ky/", views.verify_page, name="verify"),
+]

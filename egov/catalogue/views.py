@@ -1,0 +1,67 @@
+"""Public pages of the catalogue: find a procedure (diacritics-insensitive, filters) and read it."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from egov.catalogue import selectors
+from egov.catalogue.api import _cursor, get_procedure
+from egov.catalogue.models import Field, Level, OnlineLevel, Procedure
+from egov.core.errors import DomainError
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def search_page(request):
+    q = request.GET.get("q", "").strip()
+    field_code = request.GET.get("linh_vuc", "")
+    level = request.GET.get("cap", "")
+    online_level = request.GET.get("muc_do", "")
+    error = None
+    rows, cursor = [], None
+    try:
+        qs = selectors.search(
+            q or None,
+            field=field_code or None,
+            level=level if level in Level.values else None,
+            online_level=online_level if online_level in OnlineLevel.values else None,
+        )
+        after = request.GET.get("sau")
+        if after:
+            rank, code = _cursor(after)
+            qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, code__gt=code))
+        rows = list(qs[: PAGE_SIZE + 1])
+        if len(rows) > PAGE_SIZE:
+            rows = rows[:PAGE_SIZE]
+            cursor = f"{rows[-1].rank}:{rows[-1].code}"
+    except DomainError as exc:
+        error = exc.message
+    context = {
+        "q": q,
+        "rows": rows,
+        "cursor": cursor,
+        "error": error,
+        "fields": Field.objects.order_by("name"),
+        "field_code": field_code,
+        "levels": Level.choices,
+        "level": level,
+        "online_levels": OnlineLevel.choices,
+        "online_level": online_level,
+    }
+    return render(request, "catalogue/search.html", context)
+
+
+@require_GET
+def procedure_page(request, code: str):
+    if not Procedure.objects.filter(code=code).exists():
+        raise Http404("Không tìm thấy thủ tục.")
+    detail = get_procedure(request, code)
+    return render(
+        request,
+        "catalogue/procedure.html",
+        {"p": detail, "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}},
+    )
