@@ -4,7 +4,9 @@ from django.shortcuts import render
 
 
 def home(request):
-    return render(request, "core/home.html")
+    from egov.dossiers.selectors import most_requested_procedures
+
+    return render(request, "core/home.html", {"popular": most_requested_procedures(limit=8)})
 
 
 def healthz(request):

@@ -163,3 +163,26 @@ def worklist(
 
 def status_label(status: int) -> str:
     return Status(status).label
+
+
+def most_requested_procedures(*, limit: int = 8, days: int = 365):
+    """The procedures with the most dossiers received in the last ``days`` (for the portal's home
+    page), topped up with other active procedures when there are fewer."""
+    from django.db.models import Count
+
+    from egov.catalogue.models import Procedure
+
+    since = timezone.now() - timedelta(days=days)
+    counts = list(
+        Dossier.objects.filter(submitted_at__gte=since, procedure__is_active=True)
+        .values("procedure")
+        .annotate(n=Count("id"))
+        .order_by("-n", "procedure")[:limit]
+    )
+    by_pk = Procedure.objects.in_bulk([row["procedure"] for row in counts])
+    chosen = [by_pk[row["procedure"]] for row in counts]
+    if len(chosen) < limit:
+        chosen += list(
+            Procedure.objects.filter(is_active=True).exclude(pk__in=by_pk).order_by("code")[: limit - len(chosen)]
+        )
+    return chosen

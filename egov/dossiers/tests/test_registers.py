@@ -107,3 +107,8 @@ def test_a_finished_dossier_waits_in_the_desk_s_worklist_but_is_never_overdue(of
     assert [d.code for d in rows] == [dossier.code]
     monkeypatch.setattr(timezone, "now", lambda: MONDAY_9 + timedelta(days=30))
     assert worklist(user=officers["desk"], kind=Worklist.OVERDUE)[0] == []
+
+
+def test_the_home_page_lists_the_most_requested_procedures(client, dossier, world):
+    page = client.get("/").content.decode()
+    assert world["procedure"].name in page
