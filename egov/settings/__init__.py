@@ -260,6 +260,12 @@ EGOV_SIGNING_PASSPHRASE = env("SIGNING_PASSPHRASE", DEMO_SIGNING_PASSPHRASE)
 # Empty: the demo root in PKI_DIR (egov.signing.conf).
 EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
 
+# --- Online payments (egov/payments) -----------------------------------------------------------
+# No gateway URL: the built-in sandbox gateway serves the demo (production refuses that).
+EGOV_PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", "")
+EGOV_PAYMENT_SECRET = env("PAYMENT_SECRET", "")
+EGOV_PAYMENT_TMN_CODE = env("PAYMENT_TMN_CODE", "SONNAM01")
+
 # --- Notifications ------------------------------------------------------------------------------
 EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend")
 EGOV_SMS_HTTP_URL = env("SMS_HTTP_URL", "")

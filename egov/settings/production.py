@@ -25,6 +25,9 @@ if not EGOV_PUBLIC_URL.startswith("https://") or "127.0.0.1" in EGOV_PUBLIC_URL:
     raise ImproperlyConfigured(
         "PUBLIC_URL must be the site's public https:// address (QR codes and notifications use it)."
     )
+if not EGOV_PAYMENT_GATEWAY_URL or not EGOV_PAYMENT_SECRET:  # noqa: F405
+    # Without a gateway the sandbox would be on, and it confirms any payment it is shown.
+    raise ImproperlyConfigured("PAYMENT_GATEWAY_URL and PAYMENT_SECRET (or PAYMENT_SECRET_FILE) must be set.")
 if not EGOV_SIGNING_PASSPHRASE or EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPHRASE:  # noqa: F405
     raise ImproperlyConfigured("SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.")
 

@@ -19,5 +19,5 @@ def _payment_settings(settings):
 
 
 @pytest.fixture
-def dossier(world, officers, clock):
+def dossier(world, officers, clock):  # noqa: F811 (fixtures imported above)
     return receive(world, officers["desk"])

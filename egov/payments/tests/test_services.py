@@ -66,10 +66,10 @@ def test_create_order_is_refused_to_another_unit_and_when_nothing_is_owed(dossie
     assert PaymentOrder.objects.count() == 0
 
 
-def test_sandbox_pay_notifies_marks_paid_records_the_fee_and_redirects_to_the_signed_return(
-    client, dossier, officers
-):
-    order, url = services.create_order(by=officers["desk"], dossier=dossier, return_url="http://testserver/thanh-toan/ket-qua/")
+def test_sandbox_pay_notifies_marks_paid_records_the_fee_and_redirects_to_the_signed_return(client, dossier, officers):
+    order, url = services.create_order(
+        by=officers["desk"], dossier=dossier, return_url="http://testserver/thanh-toan/ket-qua/"
+    )
 
     page = client.get(url)
     assert page.status_code == 200

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://egov:mat-khau@db.internal:5432/egov",
     "SIGNING_PASSPHRASE": "mat-khau-khoa-ky-so-cua-tinh",
     "PUBLIC_URL": "https://dichvucong.sonnam.gov.vn",
+    "PAYMENT_GATEWAY_URL": "https://pay.example.vn/paymentv2/vpcpay.html",
+    "PAYMENT_SECRET": "bi-mat-cong-thanh-toan",
 }
 REPORT = """
 import json
@@ -39,7 +41,7 @@ def run_settings(module: str, env: dict[str, str], tmp_path) -> subprocess.Compl
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_PASSPHRASE", "PUBLIC_URL"))
+        if not k.startswith(("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "SIGNING_PASSPHRASE", "PUBLIC_URL", "PAYMENT_"))
     }
     for name in ("DATABASE_URL", "DEBUG", "TOTP_REQUIRED_ROLES", "SESSION_TIMEOUT_SECONDS", "SECURE_HSTS_SECONDS"):
         clean.pop(name, None)
@@ -119,6 +121,10 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
             "SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.",
         ),
         (
+            {"PAYMENT_SECRET": None},
+            "PAYMENT_GATEWAY_URL and PAYMENT_SECRET (or PAYMENT_SECRET_FILE) must be set.",
+        ),
+        (
             {"PUBLIC_URL": None},
             "PUBLIC_URL must be the site's public https:// address (QR codes and notifications use it).",
         ),
@@ -133,6 +139,7 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
         "sqlite-database",
         "demo-signing-passphrase",
         "empty-signing-passphrase",
+        "no-payment-secret",
         "no-public-url",
     ],
 )
