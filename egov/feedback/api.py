@@ -131,7 +131,8 @@ def submit(request, payload: FeedbackIn):
         agency = organisations.by_code(payload.agency)
         if agency is None:
             raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã '{payload.agency}'.")
-    feedback = services.submit_feedback(by=request.user, agency=agency, **payload.dict(exclude={"agency"}))
+    # Public and without a CSRF check: a browser session is not taken as the sender's identity.
+    feedback = services.submit_feedback(by=None, agency=agency, **payload.dict(exclude={"agency"}))
     return 201, track_out(feedback)
 
 

@@ -18,7 +18,7 @@ PHONE = "0912345678"
 
 
 @pytest.fixture
-def returned(world, officers, clock):
+def returned(world, officers, clock):  # noqa: F811  (the fixtures imported above)
     """A counter dossier (no applicant account) whose result was handed over.
 
     The status is set directly: the journey to status 10 is covered by the dossiers tests."""

@@ -50,9 +50,9 @@ def test_the_counter_restarts_each_day_and_codes_never_repeat(world, clock):
 
 def test_the_due_date_follows_the_province_calendar(world, clock):
     from egov.calendar.models import CalendarDay
-    from egov.calendar.services import add_day
+    from egov.calendar.services import set_day
 
-    add_day(by=None, calendar=world_calendar(), date=_vn(2027, 3, 3).date(), kind=CalendarDay.Kind.DAY_OFF, name="Nghỉ")
+    set_day(by=None, calendar=world_calendar(), day=_vn(2027, 3, 3).date(), kind=CalendarDay.Kind.DAY_OFF, note="Nghỉ")
 
     assert submit().due_at == _vn(2027, 3, 16, 9, 0)  # one day off in the span: one day later
 
@@ -203,7 +203,7 @@ def test_publication_shows_it_publicly_and_unpublished_stays_hidden(client, worl
 
     assert [i["code"] for i in api["items"]] == [shown.code]
     assert "Trả lời công khai" in page
-    assert "Riêng tư" not in page and unanswered.title not in page and "Binh" not in page
+    assert "Riêng tư" not in page and unanswered.title not in page and "Trần Thị Bình" not in page
 
     set_published(by=officers["leader"], feedback=hidden, published=True)
     set_published(by=officers["desk"], feedback=shown, published=False)
