@@ -15,5 +15,6 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/phieu-kiem-soat.pdf", views.control_slip_pdf, name="control_slip"),
     path("can-bo/so-theo-doi/", views.register_xlsx, name="register"),
     path("tra-cuu/", views.lookup_page, name="lookup"),
+    path("thong-ke/", views.statistics_page, name="statistics"),
     path("tra-cuu/<str:code>/", views.lookup_page, name="lookup_code"),
 ]

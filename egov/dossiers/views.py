@@ -307,3 +307,28 @@ def lookup_page(request, code: str | None = None):
             context["error"] = exc.message
             status = exc.status
     return render(request, "dossiers/lookup.html", context, status=status)
+
+
+@require_GET
+def statistics_page(request):
+    """Public statistics for a period of reception (default: this year so far)."""
+    from egov.dossiers import statistics
+
+    today = timezone.localdate()
+    error = None
+    try:
+        start = date.fromisoformat(request.GET.get("tu") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.GET.get("den") or today.isoformat())
+        if end < start or (end - start).days > 3 * 366:
+            raise ValueError
+    except ValueError:
+        error = "Khoảng thời gian không hợp lệ (ngày kết thúc sau ngày bắt đầu, tối đa 3 năm)."
+        start, end = date(today.year, 1, 1), today
+    group = "linh-vuc" if request.GET.get("theo") == "linh-vuc" else "co-quan"
+    rows = statistics.by_field(start, end) if group == "linh-vuc" else statistics.by_agency(start, end)
+    return render(
+        request,
+        "dossiers/statistics.html",
+        {"rows": rows, "total": statistics.totals(rows), "start": start, "end": end, "group": group, "error": error},
+        status=400 if error else 200,
+    )
