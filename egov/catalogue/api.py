@@ -15,9 +15,7 @@ from egov.catalogue.models import (
     Field,
     Level,
     OnlineLevel,
-    Procedure,
 )
-from egov.catalogue.specs import plain_decimal
 from egov.core.errors import NotFound, ValidationFailed
 from egov.organisations import selectors as organisation_selectors
 
@@ -123,26 +121,6 @@ class FieldQuery(Schema):
     limit: int = SchemaField(200, ge=1, le=500)
 
 
-def _summary(p: Procedure) -> dict:
-    return {
-        "code": p.code,
-        "name": p.name,
-        "field": {"code": p.field.code, "name": p.field.name},
-        "levels": p.levels,
-        "online_level": p.online_level,
-        "applicant_types": p.applicant_types,
-        "channels": p.channels,
-        "is_active": p.is_active,
-    }
-
-
-def _cursor(after: str) -> tuple[int, str]:
-    rank, sep, code = after.partition(":")
-    if not sep or not rank.isdigit() or not code:
-        raise ValidationFailed.field("after", "Con trỏ trang không hợp lệ.")
-    return int(rank), code
-
-
 @router.get("", response=ProcedurePage, auth=None, summary="Tìm thủ tục hành chính (phân trang theo con trỏ)")
 def list_procedures(request, query: Query[ListQuery]):
     agency = None
@@ -156,14 +134,8 @@ def list_procedures(request, query: Query[ListQuery]):
         if field is None:
             raise ValidationFailed.field("field", f"Không tìm thấy lĩnh vực có mã '{query.field}'.")
     qs = selectors.search(query.q, field=field, agency=agency, level=query.level, online_level=query.online_level)
-    if query.after:
-        rank, code = _cursor(query.after)
-        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, code__gt=code))
-    rows = list(qs[: query.limit + 1])
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    next_cursor = f"{rows[-1].rank}:{rows[-1].code}" if more and rows else None
-    return {"items": [_summary(p) for p in rows], "next_cursor": next_cursor}
+    rows, next_cursor = selectors.search_page(qs, after=query.after, limit=query.limit)
+    return {"items": [selectors.procedure_summary(p) for p in rows], "next_cursor": next_cursor}
 
 
 @router.get("/fields", response=FieldPage, auth=None, summary="Danh sách lĩnh vực thủ tục hành chính")
@@ -183,43 +155,7 @@ def list_fields(request, query: Query[FieldQuery]):
 
 @router.get("/{code}", response=ProcedureDetail, auth=None, summary="Chi tiết một thủ tục hành chính")
 def get_procedure(request, code: str):
-    procedure = (
-        Procedure.objects.select_related("field")
-        .prefetch_related("agencies", "components", "durations", "fees", "results")
-        .filter(code=code)
-        .first()
-    )
-    if procedure is None:
+    detail = selectors.procedure_detail(code)
+    if detail is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã '{code}'.")
-    return {
-        **_summary(procedure),
-        "mot_phan_reason": procedure.mot_phan_reason,
-        "steps": procedure.steps,
-        "requirements": procedure.requirements,
-        "legal_basis": procedure.legal_basis,
-        "result_description": procedure.result_description,
-        "agencies": [
-            {"code": org.code, "legacy_code": org.legacy_code, "name": org.name}
-            for org in sorted(procedure.agencies.all(), key=lambda org: org.identifier)
-        ],
-        "components": [
-            {
-                "id": c.pk,
-                "order": c.order,
-                "name": c.name,
-                "originals": c.originals,
-                "certified_copies": c.certified_copies,
-                "photocopies": c.photocopies,
-                "required": c.required,
-                "template_url": c.template.url if c.template else None,
-                "note": c.note,
-            }
-            for c in procedure.components.all()
-        ],
-        "durations": [
-            {"channel": d.channel, "amount": plain_decimal(d.amount), "unit": d.unit, "note": d.note}
-            for d in procedure.durations.all()
-        ],
-        "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()],
-        "results": [{"name": r.name} for r in procedure.results.all()],
-    }
+    return detail

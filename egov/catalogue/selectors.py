@@ -9,11 +9,23 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from egov.calendar.engine import Unit
 from egov.catalogue.models import LEVEL_FLAGS, Channel, Field, Level, Procedure
+from egov.catalogue.specs import plain_decimal
 from egov.catalogue.text import fold
-from egov.core.errors import NotFound
+from egov.core.errors import NotFound, ValidationFailed
 from egov.organisations.models import Organisation
 
-__all__ = ["by_code", "duration_for", "search", "RANK_CODE", "RANK_PREFIX", "RANK_PHRASE", "RANK_WORDS"]
+__all__ = [
+    "by_code",
+    "duration_for",
+    "search",
+    "search_page",
+    "procedure_summary",
+    "procedure_detail",
+    "RANK_CODE",
+    "RANK_PREFIX",
+    "RANK_PHRASE",
+    "RANK_WORDS",
+]
 
 # How well a procedure matches the query, best first (the ``rank`` annotation of :func:`search`).
 RANK_CODE = 0  # the code, or the national procedure number, exactly
@@ -96,3 +108,74 @@ def search(
         )
         .order_by("rank", "code")
     )
+
+
+def search_page(qs: QuerySet[Procedure], *, after: str | None, limit: int) -> tuple[list[Procedure], str | None]:
+    """One page of :func:`search` results after the cursor ``"<rank>:<code>"``, and the next cursor."""
+    if after:
+        rank, sep, code = after.partition(":")
+        if not sep or not rank.isdigit() or not code:
+            raise ValidationFailed.field("after", "Con trỏ trang không hợp lệ.")
+        qs = qs.filter(Q(rank__gt=int(rank)) | Q(rank=int(rank), code__gt=code))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (f"{rows[-1].rank}:{rows[-1].code}" if more and rows else None)
+
+
+def procedure_summary(p: Procedure) -> dict:
+    """What a list shows of a procedure (the API's and the pages' shape)."""
+    return {
+        "code": p.code,
+        "name": p.name,
+        "field": {"code": p.field.code, "name": p.field.name},
+        "levels": p.levels,
+        "online_level": p.online_level,
+        "applicant_types": p.applicant_types,
+        "channels": p.channels,
+        "is_active": p.is_active,
+    }
+
+
+def procedure_detail(code: str) -> dict | None:
+    """Everything the catalogue says about a procedure, or None if there is no such code."""
+    procedure = (
+        Procedure.objects.select_related("field")
+        .prefetch_related("agencies", "components", "durations", "fees", "results")
+        .filter(code=code)
+        .first()
+    )
+    if procedure is None:
+        return None
+    return {
+        **procedure_summary(procedure),
+        "mot_phan_reason": procedure.mot_phan_reason,
+        "steps": procedure.steps,
+        "requirements": procedure.requirements,
+        "legal_basis": procedure.legal_basis,
+        "result_description": procedure.result_description,
+        "agencies": [
+            {"code": org.code, "legacy_code": org.legacy_code, "name": org.name}
+            for org in sorted(procedure.agencies.all(), key=lambda org: org.identifier)
+        ],
+        "components": [
+            {
+                "id": c.pk,
+                "order": c.order,
+                "name": c.name,
+                "originals": c.originals,
+                "certified_copies": c.certified_copies,
+                "photocopies": c.photocopies,
+                "required": c.required,
+                "template_url": c.template.url if c.template else None,
+                "note": c.note,
+            }
+            for c in procedure.components.all()
+        ],
+        "durations": [
+            {"channel": d.channel, "amount": plain_decimal(d.amount), "unit": d.unit, "note": d.note}
+            for d in procedure.durations.all()
+        ],
+        "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()],
+        "results": [{"name": r.name} for r in procedure.results.all()],
+    }

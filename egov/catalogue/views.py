@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from egov.catalogue import selectors
-from egov.catalogue.api import _cursor, get_procedure
-from egov.catalogue.models import Field, Level, OnlineLevel, Procedure
+from egov.catalogue.models import Field, Level, OnlineLevel
 from egov.core.errors import DomainError
 
 PAGE_SIZE = 20
@@ -30,14 +28,7 @@ def search_page(request):
             level=level if level in Level.values else None,
             online_level=online_level if online_level in OnlineLevel.values else None,
         )
-        after = request.GET.get("sau")
-        if after:
-            rank, code = _cursor(after)
-            qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, code__gt=code))
-        rows = list(qs[: PAGE_SIZE + 1])
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            cursor = f"{rows[-1].rank}:{rows[-1].code}"
+        rows, cursor = selectors.search_page(qs, after=request.GET.get("sau"), limit=PAGE_SIZE)
     except DomainError as exc:
         error = exc.message
     context = {
@@ -57,9 +48,9 @@ def search_page(request):
 
 @require_GET
 def procedure_page(request, code: str):
-    if not Procedure.objects.filter(code=code).exists():
+    detail = selectors.procedure_detail(code)
+    if detail is None:
         raise Http404("Không tìm thấy thủ tục.")
-    detail = get_procedure(request, code)
     return render(
         request,
         "catalogue/procedure.html",

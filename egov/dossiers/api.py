@@ -246,21 +246,9 @@ def create_dossier(request, payload: DossierIn):
     return 201, dossier_out(dossier, user=request.user)
 
 
-def _visible_dossier(request, code: str) -> Dossier:
-    dossier = selectors.get_dossier(code)
-    user = request.user
-    mine = dossier.applicant_user_id is not None and dossier.applicant_user_id == user.pk
-    # Visible to the unit holding it, the one-stop unit that received it (which deals with the
-    # applicant throughout) and the agency handling it.
-    units = (dossier.current_unit, dossier.receiving_unit, dossier.agency)
-    if not mine and not any(u is not None and policy.has(user, "dossier.view", u) for u in units):
-        raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
-    return dossier
-
-
 @router.get("/{code}", response=DossierOut, auth=officer_auth, summary="Chi tiết hồ sơ")
 def get_dossier(request, code: str):
-    return dossier_out(_visible_dossier(request, code), user=request.user)
+    return dossier_out(selectors.visible_dossier(request.user, code), user=request.user)
 
 
 class ResultIn(Schema):

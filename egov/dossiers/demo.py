@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.catalogue.models import Procedure
-from egov.dossiers.models import ProcessDefinition, RuleSet
+from egov.dossiers.models import ProcessDefinition
 from egov.dossiers.processes import StepSpec, activate_process, create_process, legal_hours
 from egov.organisations.models import Kind, Organisation
 
@@ -84,7 +84,3 @@ def load_demo_processes() -> int:
 def lien_thong_procedure() -> Procedure | None:
     justice = Organisation.objects.filter(code=LIEN_THONG_DEMO[0]).first()
     return Procedure.objects.filter(agencies=justice, is_active=True).order_by("code").first() if justice else None
-
-
-def rule_sets_present() -> bool:
-    return RuleSet.objects.exists()

@@ -25,6 +25,7 @@ __all__ = [
     "encode_cursor",
     "decode_cursor",
     "get_dossier",
+    "visible_dossier",
 ]
 
 
@@ -53,6 +54,18 @@ def get_dossier(code: str) -> Dossier:
         Dossier.objects.select_related("procedure", "agency", "receiving_unit", "rule_set").filter(code=code).first()
     )
     if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
+    return dossier
+
+
+def visible_dossier(user, code: str) -> Dossier:
+    """The dossier, if ``user`` may see it: its applicant, or officers of the unit holding it, of
+    the one-stop unit that received it (which deals with the applicant throughout) or of the
+    handling agency. Anyone else is told it does not exist."""
+    dossier = get_dossier(code)
+    mine = dossier.applicant_user_id is not None and dossier.applicant_user_id == user.pk
+    units = (dossier.current_unit, dossier.receiving_unit, dossier.agency)
+    if not mine and not any(u is not None and policy.has(user, "dossier.view", u) for u in units):
         raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
     return dossier
 
@@ -159,10 +172,6 @@ def worklist(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
-
-
-def status_label(status: int) -> str:
-    return Status(status).label
 
 
 def most_requested_procedures(*, limit: int = 8, days: int = 365):

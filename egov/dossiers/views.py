@@ -134,7 +134,7 @@ def reception_page(request):
 
 def _visible(request, code: str) -> Dossier:
     try:
-        return dossier_api._visible_dossier(request, code)
+        return selectors.visible_dossier(request.user, code)
     except DomainError as exc:
         raise Http404(exc.message) from exc
 
