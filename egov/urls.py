@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("egov.dossiers.urls")),
     path("", include("egov.payments.urls")),
     path("", include("egov.feedback.urls")),
+    path("", include("egov.portal.urls")),
     path("", include("egov.signing.urls")),
     path("", include("egov.core.urls")),
 ]

@@ -241,6 +241,7 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
         "lookup_url": lookup_url(dossier),
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
+        "submitted_at": dossier.submitted_at,
     }
     if kind == "dossier.supplement_requested":
         request = dossier.supplement_requests.order_by("-requested_at").first()

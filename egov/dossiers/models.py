@@ -198,6 +198,7 @@ class Dossier(models.Model):
             models.Index(fields=["current_unit", "status", "due_at", "id"], name="dossier_unit_worklist"),
             models.Index(fields=["current_assignee", "status", "due_at", "id"], name="dossier_assignee_worklist"),
             models.Index(fields=["status", "due_at", "id"], name="dossier_status_due"),
+            models.Index(fields=["applicant_user", "-submitted_at", "-id"], name="dossier_applicant_recent"),
         ]
 
     def __str__(self) -> str:
@@ -238,6 +239,11 @@ class DossierFile(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Reused from the applicant's store or an earlier result instead of being handed in again.
+    reused = models.BooleanField("tái sử dụng", default=False)
+    reused_from = models.CharField("tái sử dụng từ", max_length=100, blank=True)
+    # Handed in as a supplement (after a Mẫu 02 request), not with the first submission.
+    supplement = models.BooleanField("bổ sung", default=False)
 
     def __str__(self) -> str:
         return self.original_name

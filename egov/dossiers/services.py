@@ -75,6 +75,9 @@ class ApplicantInput:
 class UploadInput:
     name: str
     content: bytes
+    # Where a reused file comes from ("result:<dossier code>", "document:<id>"): the file is not
+    # asked for again (NĐ 45/2020 Đ13) and the reuse counts in the digitisation indicators.
+    reused_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def _resolve_components(procedure, components: list[ComponentInput]) -> tuple[li
             if isinstance(result, FieldError):
                 errors.append(result)
             else:
-                uploads.append(result)
+                uploads.append((result, upload.reused_from))
         checked.append((component, provided, uploads))
     return checked, errors, missing
 
@@ -233,11 +236,11 @@ def _store_components(dossier: Dossier, checked: list, *, by) -> None:
             required=component.required,
             provided=provided,
         )
-        for upload in uploads:
-            _store_upload(row, upload, by=by)
+        for upload, reused_from in uploads:
+            _store_upload(row, upload, by=by, reused_from=reused_from)
 
 
-def _store_upload(component: DossierComponent, upload: CheckedUpload, *, by) -> DossierFile:
+def _store_upload(component: DossierComponent, upload: CheckedUpload, *, by, reused_from: str = "") -> DossierFile:
     stored = DossierFile(
         component=component,
         original_name=upload.name,
@@ -245,6 +248,8 @@ def _store_upload(component: DossierComponent, upload: CheckedUpload, *, by) -> 
         size=len(upload.content),
         sha256=upload.sha256,
         uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        reused=bool(reused_from),
+        reused_from=reused_from[:100],
     )
     stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
     stored.save()
@@ -372,6 +377,46 @@ def submit_online(
         actor=by, action="dossier.submit_online", target=dossier, after=_snapshot(dossier) | {"code": dossier.code}
     )
     return dossier
+
+
+@transaction.atomic
+def submit_supplement(*, by, code: str, components: list[ComponentInput], note: str = "") -> Dossier:
+    """The applicant hands in a supplement online, after a Mẫu 02 request: the files join the dossier's
+    components and the dossier goes back to where it was (the clock resumes as the rule set says)."""
+    dossier = Dossier.objects.select_for_update(of=("self",)).filter(code=code).first()
+    own = dossier is not None and getattr(by, "is_authenticated", False) and dossier.applicant_user_id == by.pk
+    if not own:
+        from egov.core.errors import NotFound
+
+        raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
+    transition_for("supplement", dossier.status)  # 409 unless a supplement is awaited
+    rows = {row.procedure_component_id: row for row in dossier.components.all()}
+    errors: list[FieldError] = []
+    accepted = []
+    for index, given in enumerate(components):
+        row = rows.get(given.procedure_component_id)
+        if row is None:
+            errors.append(FieldError("components", f"Thành phần {given.procedure_component_id} không thuộc hồ sơ này."))
+            continue
+        for upload in given.uploads:
+            result = check_upload(field=f"components.{index}.files", name=upload.name, content=upload.content)
+            if isinstance(result, FieldError):
+                errors.append(result)
+            else:
+                accepted.append((row, result, upload.reused_from))
+    if not accepted and not errors:
+        errors.append(FieldError("components", "Cần đính kèm ít nhất một tệp hồ sơ bổ sung."))
+    if len(note) > 1000:
+        errors.append(FieldError("note", "Ghi chú tối đa 1.000 ký tự."))
+    if errors:
+        raise ValidationFailed(errors)
+    for row, upload, reused_from in accepted:
+        stored = _store_upload(row, upload, by=by, reused_from=reused_from)
+        DossierFile.objects.filter(pk=stored.pk).update(supplement=True)
+        if not row.provided:
+            DossierComponent.objects.filter(pk=row.pk).update(provided=True)
+    payload = {"note": note.strip(), "files": len(accepted), "_applicant_files": True}
+    return perform(by=by, code=code, action="supplement", payload=payload)
 
 
 # --- actions ----------------------------------------------------------------------------------------
@@ -752,13 +797,14 @@ def perform(*, by, code: str, action: str, payload: dict | None = None, expected
             details={"current_status": dossier.status, "current_version": dossier.version},
         )
     transition = transition_for(action, dossier.status)
-    withdrawing_own = (
-        action == "withdraw"
-        and getattr(by, "is_authenticated", False)
+    # The applicant withdraws their own dossier, and hands in a supplement online (submit_supplement).
+    applicant_action = (
+        getattr(by, "is_authenticated", False)
         and dossier.applicant_user_id is not None
         and dossier.applicant_user_id == by.pk
+        and (action == "withdraw" or (action == "supplement" and payload.get("_applicant_files")))
     )
-    if not withdrawing_own:
+    if not applicant_action:
         _require_current_holder(by, dossier, transition.permission)
     before = _snapshot(dossier)
     from_status = dossier.status

@@ -11,6 +11,7 @@ from io import BytesIO
 import filetype
 from django.conf import settings
 
+from egov.core import scanning
 from egov.core.errors import FieldError
 
 __all__ = ["CheckedUpload", "check_upload", "ALLOWED_TYPES"]
@@ -71,6 +72,14 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
     if mime not in ALLOWED_TYPES:
         allowed = ", ".join(ALLOWED_TYPES.values())
         return FieldError(field, f"Tệp '{name}' không phải {allowed} (nhận dạng theo nội dung tệp).")
+    try:
+        verdict = scanning.scan(content)
+    except scanning.ScannerUnavailable:
+        return FieldError(
+            field, f"Chưa kiểm tra được virus cho tệp '{name}' (dịch vụ quét virus không phản hồi); hãy thử lại sau."
+        )
+    if not verdict.clean:
+        return FieldError(field, f"Tệp '{name}' bị chương trình diệt virus từ chối ({verdict.signature}).")
     return CheckedUpload(
         name=name[:255], content=content, content_type=mime, sha256=hashlib.sha256(content).hexdigest()
     )

@@ -25,6 +25,7 @@ _APP_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 class Kind:
+    SUBMITTED = "dossier.submitted"
     RECEIVED = "dossier.received"
     SUPPLEMENT_REQUESTED = "dossier.supplement_requested"
     RESULT_READY = "dossier.result_ready"
@@ -42,6 +43,7 @@ _COMMON = ("applicant_name", "dossier_code", "procedure_name", "agency_name", "l
 
 #: What each kind needs in its context. ``platform_name`` is always available (settings).
 KINDS: dict[str, KindSpec] = {
+    Kind.SUBMITTED: KindSpec("Đã nộp hồ sơ trực tuyến", (*_COMMON, "submitted_at")),
     Kind.RECEIVED: KindSpec("Tiếp nhận hồ sơ", (*_COMMON, "received_at", "due_at")),
     Kind.SUPPLEMENT_REQUESTED: KindSpec(
         "Yêu cầu bổ sung hồ sơ", (*_COMMON, "items"), ("deadline", "reason", "note", "officer_name", "officer_phone")

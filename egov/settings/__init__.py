@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "egov.dossiers",
     "egov.payments",
     "egov.feedback",
+    "egov.portal",
     "egov.demo",
 ]
 
@@ -249,6 +250,9 @@ EGOV_PLATFORM_NAME = env("PLATFORM_NAME", "Hệ thống thông tin giải quyế
 EGOV_PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
 EGOV_MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_MB", "10") or 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_UPLOAD_BYTES * 3
+# Antivirus for uploads (egov/core/scanning.py): "" (none) or "clamd://127.0.0.1:3310" / "clamd:///run/clamav/clamd.ctl".
+EGOV_UPLOAD_SCANNER = env("UPLOAD_SCANNER", "")
+EGOV_UPLOAD_SCANNER_TIMEOUT = float(env("UPLOAD_SCANNER_TIMEOUT", "30") or 30)
 # Public dossier lookup, per client address (django-ninja rate syntax).
 EGOV_LOOKUP_RATE = env("LOOKUP_RATE", "30/min")
 

@@ -25,6 +25,7 @@ from egov.organisations import services as org_services
 from egov.organisations.models import AGENCY_KINDS, RECEIVING_KINDS, Organisation, Succession
 from egov.people import services as people_services
 from egov.people.models import User
+from egov.portal.demo import load_demo_forms
 from egov.signing.services import ensure_demo_keys
 
 DEFAULT_DEMO_PASSWORD = "DemoEgov@2026"
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 created_keys = self._signing_keys()
                 created_processes = load_demo_processes()
                 created_dossiers = self._dossiers()
+                created_forms = load_demo_forms()
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
@@ -109,7 +111,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Dữ liệu mẫu: thêm {created_orgs} đơn vị, {changed_history} thay đổi lịch sử, "
             f"{added_days} ngày nghỉ/làm bù, {created_people} tài khoản, {created_procedures} thủ tục, "
-            f"{created_keys} khóa ký số, {created_processes} quy trình nội bộ, {created_dossiers} hồ sơ."
+            f"{created_keys} khóa ký số, {created_processes} quy trình nội bộ, {created_dossiers} hồ sơ, "
+            f"{created_forms} tờ khai điện tử."
         )
         self._print_logins(password)
 
