@@ -30,6 +30,7 @@ __all__ = [
     "may_submit",
     "save_draft",
     "discard_draft",
+    "draft_problems",
     "submit",
     "submit_draft",
     "add_personal_document",
@@ -166,6 +167,29 @@ def save_draft(
         stored.save()
         counts[pk] += 1
     return draft, refused
+
+
+def draft_problems(draft: Draft) -> list[FieldError]:
+    """What would stop the draft from being submitted, without submitting it (shown with refused
+    uploads, so that every problem is reported at once)."""
+    form = active_form(draft.procedure)
+    errors = schemas.validate(form.schema if form else schemas.DEFAULT_SCHEMA, draft.data)
+    if draft.agency_id is None:
+        errors.append(FieldError("agency", "Hãy chọn cơ quan giải quyết."))
+    a = draft.applicant or {}
+    if not str(a.get("name", "")).strip():
+        errors.append(FieldError("applicant.name", "Tên chủ hồ sơ không được để trống."))
+    if not (a.get("email") or a.get("phone")):
+        errors.append(
+            FieldError("applicant.email", "Hồ sơ trực tuyến cần thư điện tử hoặc số điện thoại để nhận thông báo.")
+        )
+    attached = set(draft.files.values_list("procedure_component_id", flat=True))
+    missing = [
+        c.name for c in draft.procedure.components.order_by("order", "pk") if c.required and c.pk not in attached
+    ]
+    if missing:
+        errors.append(FieldError("components", "Thiếu thành phần hồ sơ: " + "; ".join(missing) + "."))
+    return errors
 
 
 @transaction.atomic

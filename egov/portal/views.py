@@ -175,7 +175,8 @@ def apply_page(request, code: str):
         )
         return render(request, "portal/apply.html", context, status=exc.status)
     if refused:
-        context = _apply_context(request, procedure, errors=_by_field(None, refused), posted=request.POST)
+        problems = services.draft_problems(_draft) if action == "submit" else []
+        context = _apply_context(request, procedure, errors=_by_field(None, refused + problems), posted=request.POST)
         return render(request, "portal/apply.html", context, status=422)
     if action == "draft":
         messages.success(request, "Đã lưu hồ sơ nháp. Ông/Bà có thể quay lại nộp sau.")
