@@ -26,7 +26,12 @@ def act(page, live_server, code, action_label, **fields):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_citizen_submits_pays_follows_downloads_the_signed_result_and_rates(
-    browser, live_server, world, officers, citizen, tmp_path
+    browser,
+    live_server,
+    world,
+    officers,
+    citizen,
+    tmp_path,  # noqa: F811 (fixtures)
 ):
     from egov.dossiers.models import Dossier
     from egov.dossiers.statuses import Status
