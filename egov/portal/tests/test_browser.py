@@ -26,7 +26,7 @@ def act(page, live_server, code, action_label, **fields):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_citizen_submits_pays_follows_downloads_the_signed_result_and_rates(
-    browser,
+    browser,  # noqa: F811 (the fixture imported above)
     live_server,
     world,
     officers,
