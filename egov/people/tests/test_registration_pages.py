@@ -273,3 +273,16 @@ def test_an_officer_sees_no_profile_form_and_cannot_post_one(specialist):
     client.post(ACCOUNT, {"full_name": "Đổi tên"})
     specialist.refresh_from_db()
     assert specialist.full_name == "Trần Văn Chuyên"
+
+
+def test_the_registration_page_in_english(db):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": REGISTER})
+
+    html = client.get(REGISTER).content.decode()
+
+    assert "<h1>Register an account</h1>" in html
+    assert (
+        '<label class="usa-label" for="id_identity_number">Personal identification number (CCCD) or tax code</label>'
+        in html
+    )
