@@ -8,12 +8,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -536,6 +538,28 @@ def _send_code(verification: ContactVerification, code: str) -> None:
     )
 
 
+def _unverified_registration(kind: str, number: str, *, lock: bool = False) -> User | None:
+    """The account registered with ``number`` on the portal but never verified, once its last code has
+    expired: it no longer holds the number, so a typo in the e-mail address, or someone registering a
+    number not theirs, does not lock the real holder out. Accounts that were ever verified, or made
+    another way (demo, OpenID Connect, back office: no registration verification), never qualify."""
+    registration = ContactVerification.objects.filter(
+        user=OuterRef("pk"), purpose=ContactVerification.Purpose.REGISTRATION
+    )
+    users = User.objects.filter(
+        username=number,
+        kind=kind,
+        is_active=False,
+        last_login__isnull=True,
+    ).filter(
+        Exists(registration.filter(verified_at__isnull=True, expires_at__lte=timezone.now())),
+        ~Exists(registration.filter(verified_at__isnull=False)),
+    )
+    if lock:
+        users = users.select_for_update()
+    return users.first()
+
+
 def _identity_taken(kind: str, number: str) -> bool:
     field = "tax_code" if kind == User.Kind.BUSINESS else "identity_number"
     return (
@@ -555,9 +579,16 @@ def _registration_errors(
     password: str,
     password_confirmation: str,
     accepted_terms: bool,
-) -> tuple[list[FieldError], dict[str, str]]:
+) -> tuple[list[FieldError], dict[str, Any]]:
     errors: list[FieldError] = []
-    clean = {"full_name": " ".join((full_name or "").split()), "number": "", "email": "", "phone": "", "channel": ""}
+    clean: dict[str, Any] = {
+        "replaces": None,
+        "full_name": " ".join((full_name or "").split()),
+        "number": "",
+        "email": "",
+        "phone": "",
+        "channel": "",
+    }
     is_business = kind == User.Kind.BUSINESS
     if kind not in (User.Kind.CITIZEN, User.Kind.BUSINESS):
         errors.append(FieldError("kind", "Vui lòng chọn loại tài khoản: công dân hoặc doanh nghiệp, tổ chức."))
@@ -583,6 +614,8 @@ def _registration_errors(
             else:
                 if not is_business and len(number) != 12:
                     errors.append(FieldError("identity_number", CCCD_REQUIRED))
+                elif (stale := _unverified_registration(kind, number)) is not None:
+                    clean["number"], clean["replaces"] = number, stale
                 elif _identity_taken(kind, number):
                     errors.append(FieldError("identity_number", IDENTITY_TAKEN[kind]))
                 else:
@@ -647,6 +680,8 @@ def register_account(
     The account is created inactive, with its profile, and a verification code is queued to the chosen
     channel (``verify_by``: ``email`` or ``sms``; by default e-mail if given). All of it happens in one
     transaction: a refused or failed step leaves no account behind. The username is the identity number.
+    An earlier registration of the same number that was never verified and whose code has expired is
+    taken over (same account row, new details, password and code).
     """
     errors, clean = _registration_errors(
         kind=kind,
@@ -662,27 +697,36 @@ def register_account(
     if errors:
         raise ValidationFailed(errors)
     number, is_business = clean["number"], kind == User.Kind.BUSINESS
-    try:
-        with transaction.atomic():
-            user = User(
-                username=number,
-                kind=kind,
-                full_name=clean["full_name"],
-                email=clean["email"],
-                phone=clean["phone"],
-                is_active=False,
-            )
-            user.set_password(password)
-            user.save()
-            profile = CitizenProfile.objects.create(
-                user=user,
-                identity_number=None if is_business else number,
-                tax_code=number if is_business else None,
-                organisation_name=clean["full_name"] if is_business else "",
-            )
-    except IntegrityError as exc:
-        # Another request registered the same number between the checks and the insert.
-        raise ValidationFailed.field("identity_number", IDENTITY_TAKEN[kind]) from exc
+    fields = {"kind": kind, "full_name": clean["full_name"], "email": clean["email"], "phone": clean["phone"]}
+    before = None
+    if clean["replaces"] is not None:
+        user = _unverified_registration(kind, number, lock=True)
+        if user is None:  # verified, or registered anew, since the check
+            raise ValidationFailed.field("identity_number", IDENTITY_TAKEN[kind])
+        before = audit.snapshot(user, _USER_AUDIT_FIELDS)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.set_password(password)
+        user.save()
+        ContactVerification.objects.filter(user=user).delete()
+        profile, _ = CitizenProfile.objects.get_or_create(user=user)
+        profile.organisation_name = clean["full_name"] if is_business else ""
+        profile.save(update_fields=["organisation_name"])
+    else:
+        try:
+            with transaction.atomic():
+                user = User(username=number, is_active=False, **fields)
+                user.set_password(password)
+                user.save()
+                profile = CitizenProfile.objects.create(
+                    user=user,
+                    identity_number=None if is_business else number,
+                    tax_code=number if is_business else None,
+                    organisation_name=clean["full_name"] if is_business else "",
+                )
+        except IntegrityError as exc:
+            # Another request registered the same number between the checks and the insert.
+            raise ValidationFailed.field("identity_number", IDENTITY_TAKEN[kind]) from exc
     now = timezone.now()
     raw = secrets.token_urlsafe(32)
     channel = clean["channel"]
@@ -702,7 +746,9 @@ def register_account(
         actor=user,
         action="person.register",
         target=user,
-        after=audit.snapshot(user, _USER_AUDIT_FIELDS) | {"profile": audit.snapshot(profile), "verify_by": channel},
+        before=before,
+        after=audit.snapshot(user, _USER_AUDIT_FIELDS)
+        | {"profile": audit.snapshot(profile), "verify_by": channel, "replaces_unverified": before is not None},
     )
     _send_code(verification, code)
     return PendingVerification(token=raw, verification=verification)

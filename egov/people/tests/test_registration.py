@@ -478,3 +478,61 @@ def test_profile_errors_and_refusals(clock, specialist):
     with pytest.raises(PermissionDenied):
         services.update_profile(by=specialist, user=specialist, full_name="Cán bộ")
     assert User.objects.get(pk=user.pk).full_name == "Lê Thị Hoa"
+
+
+# --- a registration never verified does not hold the number for ever ----------------------------------
+
+
+def test_an_unverified_registration_is_taken_over_once_its_code_has_expired(clock):
+    first = register(email="go.nham@example.vn")  # a typo: the code never arrives
+    user_pk = User.objects.get().pk
+
+    clock.now = START + timedelta(minutes=14)
+    with pytest.raises(ValidationFailed) as excinfo:
+        register(email="hoa.le@example.vn")
+    assert errors_of(excinfo) == [("identity_number", services.IDENTITY_TAKEN["citizen"])]
+
+    clock.now = START + timedelta(minutes=15)
+    second = register(
+        email="hoa.le@example.vn", password="Mat-khau-khac-2026", password_confirmation="Mat-khau-khac-2026"
+    )
+
+    user = User.objects.get()
+    assert (user.pk, user.email, user.is_active) == (user_pk, "hoa.le@example.vn", False)
+    assert user.check_password("Mat-khau-khac-2026") and not user.check_password(PASSWORD)
+    assert ContactVerification.objects.get().recipient == "hoa.le@example.vn"
+    with pytest.raises(ValidationFailed):
+        services.verify_contact(token=first.token, code=sent_code())
+    services.verify_contact(token=second.token, code=sent_code())
+    assert User.objects.get().is_active is True
+    record = AuditRecord.objects.filter(action="person.register").order_by("-seq").first()
+    assert (record.before["email"], record.after["email"], record.after["replaces_unverified"]) == (
+        "go.nham@example.vn",
+        "hoa.le@example.vn",
+        True,
+    )
+
+
+def test_a_verified_account_is_never_taken_over_even_when_deactivated(clock):
+    pending = register()
+    services.verify_contact(token=pending.token, code=sent_code())
+    User.objects.update(is_active=False)
+
+    clock.now = START + timedelta(days=2)
+    with pytest.raises(ValidationFailed) as excinfo:
+        register(email="ke.gian@example.vn")
+
+    assert errors_of(excinfo) == [("identity_number", services.IDENTITY_TAKEN["citizen"])]
+    assert User.objects.get().email == "hoa.le@example.vn"
+
+
+def test_an_inactive_account_made_another_way_is_never_taken_over(clock):
+    services.register_citizen(
+        username="037190004321", full_name="Trần Văn Nam", password=None, identity_number="037190004321"
+    )
+    User.objects.update(is_active=False)
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        register()
+
+    assert errors_of(excinfo) == [("identity_number", services.IDENTITY_TAKEN["citizen"])]
