@@ -39,6 +39,7 @@ __all__ = [
     "resume_registration",
     "pending_verification",
     "update_profile",
+    "claim_unverified_registration",
     "update_account",
     "set_password",
     "update_role",
@@ -920,3 +921,38 @@ def update_profile(
         after={"full_name": user.full_name, **audit.snapshot(profile, profile_fields)},
     )
     return profile
+
+
+@transaction.atomic
+def claim_unverified_registration(*, user: User) -> User | None:
+    """The holder of the identity number, proven by the OpenID Connect provider, signs in to an account
+    registered on the portal but never verified: the account becomes theirs. Its password and contacts
+    were set by whoever registered, who may not be them, so the password is made unusable and the
+    unverified e-mail address and phone are cleared. Returns the claimed account, or None."""
+    registration = ContactVerification.objects.filter(
+        user=OuterRef("pk"), purpose=ContactVerification.Purpose.REGISTRATION
+    )
+    user = (
+        User.objects.select_for_update()
+        .filter(pk=user.pk, is_active=False, last_login__isnull=True)
+        .filter(
+            Exists(registration.filter(verified_at__isnull=True)),
+            ~Exists(registration.filter(verified_at__isnull=False)),
+        )
+        .first()
+    )
+    if user is None:
+        return None
+    before = audit.snapshot(user, _USER_AUDIT_FIELDS)
+    user.set_unusable_password()
+    user.email, user.phone, user.is_active = "", "", True
+    user.save(update_fields=["password", "email", "phone", "is_active"])
+    ContactVerification.objects.filter(user=user).delete()
+    audit.record(
+        actor=user,
+        action="person.claim_by_oidc",
+        target=user,
+        before=before,
+        after=audit.snapshot(user, _USER_AUDIT_FIELDS),
+    )
+    return user
