@@ -124,15 +124,18 @@ class ContactVerification(models.Model):
     """A one-time code proving that the person behind an account reads an e-mail address or phone.
 
     Registration creates one (``purpose`` = registration) for the inactive account; entering the code
-    activates it. Only an HMAC of the code is kept, keyed with ``SECRET_KEY`` and this row's salt, so
-    a copy of the table does not give the codes away. ``failed_attempts`` counts wrong guesses against
-    the current code; past the limit only a new code (``resend``) helps. The opaque token (only its
-    SHA-256 is stored) names the verification to the page (in the session) and the API (in the
-    request), so nobody can address a verification by identity number.
+    activates it. Changing the e-mail address or phone creates one (contact_change) whose ``recipient``
+    is the new value; entering the code stores it on the account. Only an HMAC of the code is kept,
+    keyed with ``SECRET_KEY`` and this row's salt, so a copy of the table does not give the codes away.
+    ``failed_attempts`` counts wrong guesses against the current code; past the limit only a new code
+    (``resend``) helps. The opaque token (only its SHA-256 is stored) names the verification to the
+    page (in the session) and the API (in the request), so nobody can address a verification by
+    identity number.
     """
 
     class Purpose(models.TextChoices):
         REGISTRATION = "registration", "Đăng ký tài khoản"
+        CONTACT_CHANGE = "contact_change", "Đổi thư điện tử, số điện thoại"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Thư điện tử"

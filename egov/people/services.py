@@ -40,6 +40,7 @@ __all__ = [
     "pending_verification",
     "update_profile",
     "claim_unverified_registration",
+    "request_contact_change",
     "update_account",
     "set_password",
     "update_role",
@@ -755,31 +756,34 @@ def register_account(
     return PendingVerification(token=raw, verification=verification)
 
 
-def _verification_for_update(token: str) -> ContactVerification:
-    verification = (
-        ContactVerification.objects.select_for_update()
-        .select_related("user")
-        .filter(token_hash=hash_token(token or ""), verified_at__isnull=True)
-        .first()
-    )
+def _verification_for_update(token: str, user: User | None = None) -> ContactVerification:
+    verification = _pending(token, user).select_for_update().first()
     if verification is None:
         raise ValidationFailed.field("code", VERIFICATION_GONE)
     return verification
 
 
-def pending_verification(token: str) -> ContactVerification | None:
+def _pending(token: str, user: User | None):
+    """Unverified verifications named by ``token``: a registration's for anyone holding the token, a
+    contact change's only for its own signed-in account."""
+    rows = ContactVerification.objects.select_related("user").filter(
+        token_hash=hash_token(token or ""), verified_at__isnull=True
+    )
+    if user is None or not user.is_authenticated:
+        return rows.filter(purpose=ContactVerification.Purpose.REGISTRATION)
+    return rows.filter(user=user)
+
+
+def pending_verification(token: str, user: User | None = None) -> ContactVerification | None:
     """The unverified verification a token names, or None (for the page to show where the code went)."""
     if not token:
         return None
-    return (
-        ContactVerification.objects.select_related("user")
-        .filter(token_hash=hash_token(token), verified_at__isnull=True)
-        .first()
-    )
+    return _pending(token, user).first()
 
 
-def verify_contact(*, token: str, code: str) -> User:
-    """Check the code; the right one activates the account (registration) and returns it.
+def verify_contact(*, token: str, code: str, user: User | None = None) -> User:
+    """Check the code; the right one activates the account (registration) or stores the new e-mail
+    address or phone (contact change, only for ``user``, the signed-in account), and returns the account.
 
     A wrong code counts against the limit (``EGOV_VERIFICATION_MAX_ATTEMPTS``); past it, or past the
     code's 15 minutes, only a new code helps. The count is committed even though the call then raises,
@@ -791,7 +795,7 @@ def verify_contact(*, token: str, code: str) -> User:
     if not _CODE.fullmatch(code):
         raise ValidationFailed.field("code", "Mã xác minh gồm 6 chữ số.")
     with transaction.atomic():
-        verification = _verification_for_update(token)
+        verification = _verification_for_update(token, user)
         now, limit = timezone.now(), verification_max_attempts()
         if verification.failed_attempts >= limit:
             message = f"Bạn đã nhập sai mã {limit} lần. Vui lòng bấm “Gửi lại mã” để nhận mã mới."
@@ -806,6 +810,8 @@ def verify_contact(*, token: str, code: str) -> User:
                 if left
                 else f"Mã xác minh không đúng. Bạn đã nhập sai {limit} lần: vui lòng bấm “Gửi lại mã” để nhận mã mới."
             )
+        elif verification.purpose == ContactVerification.Purpose.CONTACT_CHANGE:
+            return _change_contact(verification, now)
         else:
             return _activate(verification, now)
     raise ValidationFailed.field("code", message)
@@ -828,10 +834,73 @@ def _activate(verification: ContactVerification, now: datetime) -> User:
     return user
 
 
+def _change_contact(verification: ContactVerification, now: datetime) -> User:
+    user = User.objects.select_for_update().get(pk=verification.user_id)
+    field = "email" if verification.channel == ContactVerification.Channel.EMAIL else "phone"
+    before = audit.snapshot(user, [field])
+    setattr(user, field, verification.recipient)
+    user.save(update_fields=[field])
+    verification.verified_at = now
+    verification.save(update_fields=["verified_at"])
+    audit.record(
+        actor=user,
+        action="person.change_contact",
+        target=verification,
+        before=before,
+        after={field: verification.recipient},
+    )
+    return user
+
+
 @transaction.atomic
-def resend_verification_code(*, token: str) -> ContactVerification:
+def request_contact_change(*, by: User, channel: str, value: str) -> PendingVerification:
+    """A citizen or business asks to change its e-mail address (``channel`` email) or mobile number
+    (sms). A code goes to the new value; the account keeps the old one until the code is entered.
+    A new request replaces a pending one, at most once per ``EGOV_VERIFICATION_RESEND_SECONDS``."""
+    if by is None or not by.is_authenticated or by.kind not in (User.Kind.CITIZEN, User.Kind.BUSINESS):
+        raise PermissionDenied("Chỉ công dân, doanh nghiệp tự đổi được thư điện tử, số điện thoại của mình.")
+    user = User.objects.select_for_update().get(pk=by.pk)
+    if channel not in (ContactVerification.Channel.EMAIL, ContactVerification.Channel.SMS):
+        raise ValidationFailed.field("channel", "Vui lòng chọn đổi thư điện tử hoặc số điện thoại.")
+    is_email = channel == ContactVerification.Channel.EMAIL
+    try:
+        new_value = normalise_email(value) if is_email else normalise_phone(value)
+    except InvalidRecipient as exc:
+        raise ValidationFailed.field("new_contact", str(exc)) from exc
+    if new_value == (user.email if is_email else user.phone):
+        raise ValidationFailed.field("new_contact", "Giá trị mới trùng với giá trị đang dùng.")
+    now = timezone.now()
+    pending = ContactVerification.objects.filter(
+        user=user, purpose=ContactVerification.Purpose.CONTACT_CHANGE, verified_at__isnull=True
+    )
+    last = pending.order_by("-code_sent_at").first()
+    if last is not None:
+        wait = (last.code_sent_at + verification_resend_interval() - now).total_seconds()
+        if wait > 0:
+            raise Throttled(f"Mã vừa được gửi. Vui lòng đợi {math.ceil(wait)} giây trước khi yêu cầu mã mới.")
+    pending.delete()
+    raw = secrets.token_urlsafe(32)
+    verification = ContactVerification(
+        user=user,
+        purpose=ContactVerification.Purpose.CONTACT_CHANGE,
+        channel=channel,
+        recipient=new_value,
+        token_hash=hash_token(raw),
+        salt=secrets.token_hex(16),
+        created_at=now,
+        codes_sent=1,
+    )
+    code = _new_code(verification, now)
+    verification.save()
+    audit.record(actor=user, action="person.request_contact_change", target=verification, after={"channel": channel})
+    _send_code(verification, code)
+    return PendingVerification(token=raw, verification=verification)
+
+
+@transaction.atomic
+def resend_verification_code(*, token: str, user: User | None = None) -> ContactVerification:
     """A new code (the old one stops working), at most once per ``EGOV_VERIFICATION_RESEND_SECONDS``."""
-    verification = _verification_for_update(token)
+    verification = _verification_for_update(token, user)
     now = timezone.now()
     wait = (verification.code_sent_at + verification_resend_interval() - now).total_seconds()
     if wait > 0:

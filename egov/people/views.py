@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from egov.people import services
 from egov.people.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
-from egov.people.models import User
+from egov.people.models import ContactVerification, User
 from egov.people.throttling import check_registration_rate
 
 # The verification waiting for its code (the opaque token) and where to go once it is verified.
@@ -148,8 +148,25 @@ def my_account(request) -> HttpResponse:
         "address": profile.address if profile else "",
     }
     context = {"positions": positions, "profile": profile, "editable": editable, "form": form, "errors": {}}
+    context["contact_form"] = {"channel": "email", "new_contact": ""}
     status = 200
-    if request.method == "POST" and editable:
+    if request.method == "POST" and editable and request.POST.get("action") == "contact":
+        contact_form = {name: request.POST.get(name, "") for name in ("channel", "new_contact")}
+        context["contact_form"] = contact_form
+        try:
+            pending = services.request_contact_change(
+                by=user, channel=contact_form["channel"], value=contact_form["new_contact"]
+            )
+        except DomainError as exc:
+            context["contact_errors"] = _field_errors(exc)
+            context["contact_error_list"] = [
+                ("new_contact" if field == "channel" else field, message) for field, message in _error_list(exc)
+            ]
+            status = exc.status
+        else:
+            _remember_verification(request, pending.token, reverse("people:account"))
+            return redirect("people:verify")
+    elif request.method == "POST" and editable:
         form = {name: request.POST.get(name, "") for name in form}
         context["form"] = form
         try:
@@ -246,7 +263,7 @@ def _error_list(exc: DomainError) -> list[tuple[str, str]]:
 def verify_view(request):
     """Enter the code sent at registration, or ask for a new one (``action=resend``)."""
     token = request.session.get(SESSION_VERIFICATION_KEY, "")
-    verification = services.pending_verification(token)
+    verification = services.pending_verification(token, request.user)
     context = {"verification": verification, "errors": {}, "error_list": [], "code": ""}
     status = 200
     if verification is None:
@@ -254,7 +271,7 @@ def verify_view(request):
     context["recipient"] = services.mask_recipient(verification.channel, verification.recipient)
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
-            services.resend_verification_code(token=token)
+            services.resend_verification_code(token=token, user=request.user)
         except DomainError as exc:
             context["error_list"] = _error_list(exc)
             status = exc.status
@@ -264,12 +281,20 @@ def verify_view(request):
     elif request.method == "POST":
         context["code"] = request.POST.get("code", "")
         try:
-            user = services.verify_contact(token=token, code=context["code"])
+            user = services.verify_contact(token=token, code=context["code"], user=request.user)
         except DomainError as exc:
             context["errors"] = _field_errors(exc)
             context["error_list"] = _error_list(exc)
             status = exc.status
         else:
+            request.session.pop(SESSION_VERIFICATION_KEY, None)
+            if verification.purpose == ContactVerification.Purpose.CONTACT_CHANGE:
+                request.session.pop(SESSION_VERIFICATION_NEXT_KEY, None)
+                if verification.channel == ContactVerification.Channel.EMAIL:
+                    messages.success(request, _("Đã cập nhật địa chỉ thư điện tử."))
+                else:
+                    messages.success(request, _("Đã cập nhật số điện thoại."))
+                return redirect("people:account")
             next_url = request.session.get(SESSION_VERIFICATION_NEXT_KEY, "")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_2FA_KEY] = "ok"

@@ -536,3 +536,33 @@ def test_an_inactive_account_made_another_way_is_never_taken_over(clock):
         register()
 
     assert errors_of(excinfo) == [("identity_number", services.IDENTITY_TAKEN["citizen"])]
+
+
+# --- request_contact_change ---------------------------------------------------------------------------
+
+
+def test_a_contact_change_is_throttled_refuses_the_current_value_and_officers(clock, specialist):
+    from egov.core.errors import PermissionDenied
+
+    pending = register()
+    user = services.verify_contact(token=pending.token, code=sent_code())
+
+    with pytest.raises(ValidationFailed) as same:
+        services.request_contact_change(by=user, channel="email", value="HOA.LE@example.vn ".lower())
+    assert errors_of(same) == [("new_contact", "Giá trị mới trùng với giá trị đang dùng.")]
+    first = services.request_contact_change(by=user, channel="sms", value="0912 345 678")
+    with pytest.raises(Throttled):
+        services.request_contact_change(by=user, channel="sms", value="0987 654 321")
+    clock.now = START + timedelta(minutes=1)
+    second = services.request_contact_change(by=user, channel="sms", value="0987 654 321")
+    with pytest.raises(PermissionDenied):
+        services.request_contact_change(by=specialist, channel="email", value="cb@example.vn")
+
+    # The newer request replaced the older: only its code counts.
+    with pytest.raises(ValidationFailed):
+        services.verify_contact(token=first.token, code=sent_code("sms"), user=user)
+    clock.now = START + timedelta(minutes=16)
+    with pytest.raises(ValidationFailed) as expired:
+        services.verify_contact(token=second.token, code=sent_code("sms"), user=user)
+    assert errors_of(expired) == [("code", "Mã xác minh đã hết hạn. Vui lòng bấm “Gửi lại mã” để nhận mã mới.")]
+    assert User.objects.get(pk=user.pk).phone == ""

@@ -286,3 +286,59 @@ def test_the_registration_page_in_english(db):
         '<label class="usa-label" for="id_identity_number">Personal identification number (CCCD) or tax code</label>'
         in html
     )
+
+
+# --- changing the e-mail address or phone --------------------------------------------------------------
+
+
+def test_a_new_email_address_is_stored_only_once_its_code_is_entered(signed_in_citizen, citizen):
+    response = signed_in_citizen.post(
+        ACCOUNT, {"action": "contact", "channel": "email", "new_contact": "Binh@Example.VN"}
+    )
+
+    assert (response.status_code, response["Location"]) == (302, VERIFY)
+    message = OutboxMessage.objects.get()
+    assert (message.channel, message.recipient) == ("email", "Binh@example.vn")
+    citizen.refresh_from_db()
+    assert citizen.email == ""
+    page = signed_in_citizen.get(VERIFY).content.decode()
+    assert "<h1>Xác minh thông tin liên hệ mới</h1>" in page
+    assert "B***@example.vn" in page
+
+    response = signed_in_citizen.post(VERIFY, {"code": code_in_outbox()})
+
+    assert (response.status_code, response["Location"]) == (302, ACCOUNT)
+    citizen.refresh_from_db()
+    assert citizen.email == "Binh@example.vn"
+    assert "Đã cập nhật địa chỉ thư điện tử." in signed_in_citizen.get(ACCOUNT).content.decode()
+    record = AuditRecord.objects.get(action="person.change_contact")
+    assert (record.before, record.after) == ({"email": ""}, {"email": "Binh@example.vn"})
+
+
+def test_an_invalid_new_phone_is_shown_next_to_the_field(signed_in_citizen, citizen):
+    response = signed_in_citizen.post(ACCOUNT, {"action": "contact", "channel": "sms", "new_contact": "0236 3822 111"})
+
+    assert response.status_code == 422
+    assert "không phải số di động Việt Nam hợp lệ" in group(response.content.decode(), "new_contact")
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_a_contact_change_code_works_only_for_its_own_signed_in_account(signed_in_citizen, citizen):
+    from egov.people import services
+
+    signed_in_citizen.post(ACCOUNT, {"action": "contact", "channel": "sms", "new_contact": "0912345678"})
+    token = signed_in_citizen.session["egov_verification"]
+
+    # Not through the public API, nor signed out.
+    response = Client().post(
+        "/api/v1/auth/verify", {"verification_token": token, "code": code_in_outbox()}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    with pytest.raises(Exception) as excinfo:
+        services.verify_contact(token=token, code=code_in_outbox())
+    assert excinfo.value.errors[0].message == services.VERIFICATION_GONE
+    citizen.refresh_from_db()
+    assert citizen.phone == ""
+    services.verify_contact(token=token, code=code_in_outbox(), user=citizen)
+    citizen.refresh_from_db()
+    assert citizen.phone == "+84912345678"
