@@ -501,10 +501,6 @@ class PendingVerification:
     token: str
     verification: ContactVerification
 
-    @property
-    def resend_after(self) -> datetime:
-        return self.verification.code_sent_at + verification_resend_interval()
-
 
 def mask_recipient(channel: str, recipient: str) -> str:
     """What the page may show of the address the code went to: ``n***@example.vn``, ``+84 9** *** 678``."""
@@ -536,7 +532,8 @@ def _send_code(verification: ContactVerification, code: str) -> None:
             "valid_minutes": int(verification_code_ttl().total_seconds() // 60),
         },
         reference=f"tai-khoan-{verification.user_id}",
-        idempotency_key=f"{VERIFICATION_KIND}:{verification.pk}:{verification.codes_sent}",
+        # The row's salt, not its id: ids of deleted rows (replaced requests) must never match an old message.
+        idempotency_key=f"{VERIFICATION_KIND}:{verification.salt}:{verification.codes_sent}",
     )
 
 
