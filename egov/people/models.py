@@ -118,3 +118,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class ContactVerification(models.Model):
+    """A one-time code proving that the person behind an account reads an e-mail address or phone.
+
+    Registration creates one (``purpose`` = registration) for the inactive account; entering the code
+    activates it. Changing the e-mail address or phone creates one (contact_change) whose ``recipient``
+    is the new value; entering the code stores it on the account. Only an HMAC of the code is kept,
+    keyed with ``SECRET_KEY`` and this row's salt, so a copy of the table does not give the codes away.
+    ``failed_attempts`` counts wrong guesses against the current code; past the limit only a new code
+    (``resend``) helps. The opaque token (only its SHA-256 is stored) names the verification to the
+    page (in the session) and the API (in the request), so nobody can address a verification by
+    identity number.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", "Đăng ký tài khoản"
+        CONTACT_CHANGE = "contact_change", "Đổi thư điện tử, số điện thoại"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Thư điện tử"
+        SMS = "sms", "Tin nhắn SMS"
+
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="contact_verifications"
+    )
+    purpose = models.CharField("mục đích", max_length=20, choices=Purpose.choices, default=Purpose.REGISTRATION)
+    channel = models.CharField("kênh", max_length=8, choices=Channel.choices)
+    recipient = models.CharField("người nhận", max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField("tạo lúc")
+    code_sent_at = models.DateTimeField("gửi mã lúc")
+    expires_at = models.DateTimeField("mã hết hạn lúc")
+    failed_attempts = models.PositiveSmallIntegerField("số lần nhập sai", default=0)
+    codes_sent = models.PositiveSmallIntegerField("số mã đã gửi", default=1)
+    verified_at = models.DateTimeField("xác minh lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "xác minh liên hệ"
+        verbose_name_plural = "xác minh liên hệ"
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="people_verification_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        # No recipient and no code: this text lands in the audit trail.
+        return f"Xác minh #{self.pk} ({self.get_purpose_display()}, {self.get_channel_display()})"

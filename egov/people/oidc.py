@@ -66,6 +66,8 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def update_user(self, user, claims):
+        # A registration on the portal never verified: the provider proves who holds the number.
+        user = services.claim_unverified_registration(user=user) or user
         # First sign-in through the provider of an account registered locally: link it.
         services.link_oidc_subject(user=user, subject=claims["sub"])
         return user

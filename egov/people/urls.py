@@ -9,4 +9,6 @@ urlpatterns = [
     path("dang-nhap/xac-thuc/", views.second_factor_view, name="second_factor"),
     path("dang-xuat/", views.logout_view, name="logout"),
     path("tai-khoan/", views.my_account, name="account"),
+    path("dang-ky/", views.register_view, name="register"),
+    path("dang-ky/xac-minh/", views.verify_view, name="verify"),
 ]

@@ -11,13 +11,21 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from egov.core.errors import DomainError, ValidationFailed
+from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from egov.people import services
 from egov.people.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
+from egov.people.models import ContactVerification, User
+from egov.people.throttling import check_registration_rate
+
+# The verification waiting for its code (the opaque token) and where to go once it is verified.
+SESSION_VERIFICATION_KEY = "egov_verification"
+SESSION_VERIFICATION_NEXT_KEY = "egov_verification_next"
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -50,6 +58,17 @@ def login_view(request):
                 otp_token=request.POST.get("otp_token") or None,
                 require_otp_now=False,
             )
+        except AuthenticationFailed as exc:
+            # A registration never verified: the right password continues to the verification page.
+            pending = services.resume_registration(
+                username=request.POST.get("username", ""), password=request.POST.get("password", "")
+            )
+            if pending is not None:
+                _remember_verification(request, pending.token, context["next"])
+                messages.info(request, _("Tài khoản chưa được xác minh. Nhập mã xác minh đã gửi cho bạn."))
+                return redirect("people:verify")
+            context["error"] = exc.message
+            status = 400
         except DomainError as exc:
             context["error"] = exc.message
             context["errors"] = _field_errors(exc)
@@ -115,11 +134,175 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "people/login.html", {"error": lockout_message(), "errors": {}}, status=429)
 
 
+@require_http_methods(["GET", "POST"])
 def my_account(request) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('people:login')}?next={request.path}")
-    positions = (
-        request.user.positions.active_on(timezone.localdate()).select_related("unit", "role").order_by("unit__path")
-    )
-    profile = getattr(request.user, "citizen_profile", None)
-    return render(request, "people/account.html", {"positions": positions, "profile": profile})
+    user = request.user
+    positions = user.positions.active_on(timezone.localdate()).select_related("unit", "role").order_by("unit__path")
+    profile = getattr(user, "citizen_profile", None)
+    editable = user.kind in (User.Kind.CITIZEN, User.Kind.BUSINESS)
+    form = {
+        "full_name": user.full_name,
+        "date_of_birth": profile.date_of_birth.isoformat() if profile and profile.date_of_birth else "",
+        "address": profile.address if profile else "",
+    }
+    context = {"positions": positions, "profile": profile, "editable": editable, "form": form, "errors": {}}
+    context["contact_form"] = {"channel": "email", "new_contact": ""}
+    status = 200
+    if request.method == "POST" and editable and request.POST.get("action") == "contact":
+        contact_form = {name: request.POST.get(name, "") for name in ("channel", "new_contact")}
+        context["contact_form"] = contact_form
+        try:
+            pending = services.request_contact_change(
+                by=user, channel=contact_form["channel"], value=contact_form["new_contact"]
+            )
+        except DomainError as exc:
+            context["contact_errors"] = _field_errors(exc)
+            context["contact_error_list"] = [
+                ("new_contact" if field == "channel" else field, message) for field, message in _error_list(exc)
+            ]
+            status = exc.status
+        else:
+            _remember_verification(request, pending.token, reverse("people:account"))
+            return redirect("people:verify")
+    elif request.method == "POST" and editable:
+        form = {name: request.POST.get(name, "") for name in form}
+        context["form"] = form
+        try:
+            date_of_birth = _parse_date_of_birth(form["date_of_birth"])
+            services.update_profile(
+                by=user,
+                user=user,
+                full_name=form["full_name"],
+                date_of_birth=date_of_birth,
+                address=form["address"],
+            )
+        except DomainError as exc:
+            context["errors"] = _field_errors(exc)
+            context["error"] = exc.message
+            context["error_pairs"] = _error_list(exc)
+            status = exc.status
+        else:
+            messages.success(request, _("Đã lưu thông tin tài khoản."))
+            return redirect("people:account")
+    return render(request, "people/account.html", context, status=status)
+
+
+def _parse_date_of_birth(value: str):
+    """``YYYY-MM-DD`` (what a date input sends) or empty; anything else is a field error."""
+    if not value.strip():
+        return None
+    try:
+        parsed = parse_date(value.strip())
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        parsed = None
+    if parsed is None:
+        raise ValidationFailed.field("date_of_birth", "Ngày sinh không hợp lệ (ngày/tháng/năm).")
+    return parsed
+
+
+# --- Registration and verification ------------------------------------------------------------------
+
+_REGISTER_FIELDS = ("kind", "full_name", "identity_number", "email", "phone", "verify_by")
+
+
+def _remember_verification(request, token: str, next_url: str) -> None:
+    request.session[SESSION_VERIFICATION_KEY] = token
+    request.session[SESSION_VERIFICATION_NEXT_KEY] = next_url
+
+
+@require_http_methods(["GET", "POST"])
+def register_view(request):
+    """Đăng ký tài khoản: citizens and businesses; the account waits for its verification code."""
+    if request.user.is_authenticated:
+        return redirect("people:account")
+    form = {name: request.POST.get(name, "") for name in _REGISTER_FIELDS}
+    if request.method == "GET":
+        form["kind"] = request.GET.get("loai", "") if request.GET.get("loai") in User.Kind.values else ""
+    context = {
+        "next": _safe_next(request, ""),
+        "form": form,
+        "accepted_terms": request.POST.get("accepted_terms") == "on",
+        "errors": {},
+        "error_list": [],
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            check_registration_rate(request)
+            pending = services.register_account(
+                kind=form["kind"],
+                full_name=form["full_name"],
+                identity_number=form["identity_number"],
+                email=form["email"],
+                phone=form["phone"],
+                verify_by=form["verify_by"],
+                password=request.POST.get("password", ""),
+                password_confirmation=request.POST.get("password_confirmation", ""),
+                accepted_terms=context["accepted_terms"],
+            )
+        except DomainError as exc:
+            context["errors"] = _field_errors(exc)
+            context["error_list"] = _error_list(exc)
+            status = exc.status
+        else:
+            _remember_verification(request, pending.token, context["next"])
+            return redirect("people:verify")
+    return render(request, "people/register.html", context, status=status)
+
+
+def _error_list(exc: DomainError) -> list[tuple[str, str]]:
+    """(field, message) pairs for the error summary; a general error has no field."""
+    if isinstance(exc, ValidationFailed):
+        return [(err.field, err.message) for err in exc.errors]
+    return [("", exc.message)]
+
+
+@require_http_methods(["GET", "POST"])
+def verify_view(request):
+    """Enter the code sent at registration, or ask for a new one (``action=resend``)."""
+    token = request.session.get(SESSION_VERIFICATION_KEY, "")
+    verification = services.pending_verification(token, request.user)
+    context = {"verification": verification, "errors": {}, "error_list": [], "code": ""}
+    status = 200
+    if verification is None:
+        return render(request, "people/verify.html", context, status=200 if request.method == "GET" else 400)
+    context["recipient"] = services.mask_recipient(verification.channel, verification.recipient)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            services.resend_verification_code(token=token, user=request.user)
+        except DomainError as exc:
+            context["error_list"] = _error_list(exc)
+            status = exc.status
+        else:
+            messages.info(request, _("Đã gửi mã xác minh mới."))
+            return redirect("people:verify")
+    elif request.method == "POST":
+        context["code"] = request.POST.get("code", "")
+        try:
+            user = services.verify_contact(token=token, code=context["code"], user=request.user)
+        except DomainError as exc:
+            context["errors"] = _field_errors(exc)
+            context["error_list"] = _error_list(exc)
+            status = exc.status
+        else:
+            request.session.pop(SESSION_VERIFICATION_KEY, None)
+            if verification.purpose == ContactVerification.Purpose.CONTACT_CHANGE:
+                request.session.pop(SESSION_VERIFICATION_NEXT_KEY, None)
+                if verification.channel == ContactVerification.Channel.EMAIL:
+                    messages.success(request, _("Đã cập nhật địa chỉ thư điện tử."))
+                else:
+                    messages.success(request, _("Đã cập nhật số điện thoại."))
+                return redirect("people:account")
+            next_url = request.session.get(SESSION_VERIFICATION_NEXT_KEY, "")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_2FA_KEY] = "ok"
+            request.session.pop(SESSION_VERIFICATION_KEY, None)
+            request.session.pop(SESSION_VERIFICATION_NEXT_KEY, None)
+            services.record_login(user=user, method="registration")
+            messages.success(request, _("Tài khoản đã được kích hoạt."))
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return HttpResponseRedirect(next_url)
+            return redirect("people:account")
+    return render(request, "people/verify.html", context, status=status)

@@ -194,3 +194,14 @@ def test_supplement_requested_without_a_deadline_says_nothing_about_one():
     rendered = render("dossier.supplement_requested", context)
     assert "Hạn nộp bổ sung" not in rendered.body
     assert " trước " not in rendered.sms
+
+
+def test_the_verification_code_is_in_every_text_of_its_message():
+    rendered = render("account.verification_code", CONTEXTS["account.verification_code"])
+
+    assert rendered.subject.startswith("048213 là mã xác minh tài khoản ")
+    assert "Mã xác minh tài khoản của Ông/Bà là: 048213" in rendered.body
+    assert "Mã có hiệu lực trong 15 phút." in rendered.body
+    assert rendered.sms == (
+        "Mã xác minh tài khoản dịch vụ công: 048213 (hiệu lực 15 phút). Không cung cấp mã này cho bất kỳ ai."
+    )

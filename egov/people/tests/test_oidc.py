@@ -154,6 +154,39 @@ def test_a_citizen_registered_locally_is_linked_by_identity_number(oidc, citizen
     assert User.objects.get(pk=citizen.pk).check_password(PASSWORD) is True
 
 
+def test_a_registration_never_verified_is_claimed_by_the_holder_proven_by_the_provider(oidc, db):
+    # Someone registered the number on the portal with their own password and address, and never verified.
+    services.register_account(
+        kind="citizen",
+        full_name="Kẻ Mạo Danh",
+        identity_number="001099012345",
+        email="mao.danh@example.vn",
+        password="Mat-khau-mao-danh-1",
+        password_confirmation="Mat-khau-mao-danh-1",
+        accepted_terms=True,
+    )
+    client = Client()
+
+    sign_in(client, CLAIMS)
+
+    user = User.objects.get()
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert (user.is_active, user.email, user.phone, user.has_usable_password()) == (True, "", "", False)
+    assert user.citizen_profile.oidc_subject == "abc"
+    assert AuditRecord.objects.get(action="person.claim_by_oidc").before["email"] == "mao.danh@example.vn"
+
+
+def test_an_account_deactivated_after_verification_is_not_reopened_by_the_provider(oidc, citizen):
+    User.objects.filter(pk=citizen.pk).update(is_active=False)
+    client = Client()
+
+    sign_in(client, CLAIMS)
+
+    assert "_auth_user_id" not in client.session
+    assert User.objects.get(pk=citizen.pk).is_active is False
+    assert not AuditRecord.objects.filter(action="person.claim_by_oidc").exists()
+
+
 @pytest.mark.parametrize(
     "claims",
     [
