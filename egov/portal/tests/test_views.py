@@ -285,3 +285,16 @@ def test_the_api_submits_once_per_idempotency_key_and_lists_my_dossiers(signed_i
     mine = signed_in.get("/api/v1/portal/dossiers").json()
     assert [d["code"] for d in mine["items"]] == [created.json()["code"]] and mine["next"] is None
     assert signed_in.get(f"/api/v1/portal/dossiers/{created.json()['code']}").status_code == 200
+
+
+def test_the_officer_and_the_applicant_see_what_was_typed_into_the_form(
+    signed_in, client, world, form, officers, clock
+):
+    signed_in.post(_url(world), _post(world))
+    code = Dossier.objects.get().code
+    mine = signed_in.get(f"/ca-nhan/ho-so/{code}/").content.decode()
+    client.force_login(officers["desk"])
+    officer = client.get(f"/can-bo/ho-so/{code}/").content.decode()
+    for page in (mine, officer):
+        assert "Tờ khai điện tử" in page
+        assert "<dt>Ngày sinh</dt><dd>17/05/1990</dd>" in page and "<dt>Tôi cam đoan</dt><dd>Có</dd>" in page
