@@ -93,6 +93,9 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
     assert ProcessDefinition.objects.filter(state="active").count() >= Procedure.objects.count()
     assert SigningKey.objects.filter(unit__code="H99.103.01").exists()
     assert Dossier.objects.count() == 3
+    from egov.portal.models import SubmissionForm
+
+    assert SubmissionForm.objects.filter(is_active=True).count() == 2  # the demo's online forms
 
     # When it is seeded a second time
     before = _counts()
@@ -102,7 +105,7 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
     assert _counts() == before
     assert (
         "thêm 0 đơn vị, 0 thay đổi lịch sử, 0 ngày nghỉ/làm bù, 0 tài khoản, 0 thủ tục, 0 khóa ký số, "
-        "0 quy trình nội bộ, 0 hồ sơ." in second_output
+        "0 quy trình nội bộ, 0 hồ sơ, 0 tờ khai điện tử." in second_output
     )
     assert verify_chain().ok
 
