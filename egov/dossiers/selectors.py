@@ -51,7 +51,16 @@ def active_process(procedure, agency) -> ProcessDefinition:
 
 def get_dossier(code: str) -> Dossier:
     dossier = (
-        Dossier.objects.select_related("procedure", "agency", "receiving_unit", "rule_set").filter(code=code).first()
+        Dossier.objects.select_related(
+            # The online form's answers (portal app) come in the same query: null for counter dossiers.
+            "procedure",
+            "agency",
+            "receiving_unit",
+            "rule_set",
+            "online_application__form",
+        )
+        .filter(code=code)
+        .first()
     )
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")

@@ -20,6 +20,7 @@ COMMON = {
 }
 
 CONTEXTS = {
+    "dossier.submitted": {**COMMON, "submitted_at": datetime(2026, 3, 19, 21, 40, tzinfo=VN)},
     "dossier.received": {
         **COMMON,
         "received_at": datetime(2026, 3, 20, 8, 15, tzinfo=VN),
