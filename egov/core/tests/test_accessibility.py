@@ -17,6 +17,7 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,7 +99,9 @@ PUBLIC_PAGES: list[Page] = [
     Page("signature check", "/kiem-tra-chu-ky/"),
     Page("signature check result", "/kiem-tra-chu-ky/", then=_check_signed_pdf),
     Page("signature check without a file", "/kiem-tra-chu-ky/", then=_submit_empty("Kiểm tra")),
-    Page("statistics", "/thong-ke/?tu=2020-01-01&den=2030-12-31"),
+    Page("statistics", "/thong-ke/"),
+    Page("statistics by field", "/thong-ke/?tu={month_ago}&den={today}&theo=linh-vuc"),
+    Page("statistics with an invalid period", "/thong-ke/?tu=2020-01-01&den=2030-12-31"),
     Page("feedback form", "/phan-anh/"),
     Page("feedback form with errors", "/phan-anh/", then=_submit_empty("Gửi phản ánh")),
     Page("feedback tracking", "/phan-anh/tra-cuu/?ma={feedback}"),
@@ -180,6 +183,8 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         "feedback": feedback.code,
         "payment_url": "{0.path}?{0.query}".format(urlsplit(payment_url)),
         "signed_pdf": str(signed),
+        "today": date.today().isoformat(),
+        "month_ago": (date.today() - timedelta(days=30)).isoformat(),
     }
 
 
