@@ -262,3 +262,29 @@ def test_the_check_fails_on_a_page_with_violations(browser):
     page.set_content('<html><body><input id="x"><p style="color:#bbb">mờ</p></body></html>')
     found = {v["id"] for v in axe_violations(page)}
     assert {"label", "color-contrast", "html-has-lang"} <= found
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_navigation_works_at_360_px_with_and_without_javascript(browser, live_server, javascript):
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    link = nav.get_by_role("link", name="Tra cứu hồ sơ")
+    if javascript:
+        # the links wait behind the menu button
+        assert not link.is_visible()
+        page.get_by_role("button", name="Danh mục").click()
+    else:
+        # no button that could do nothing: the links are a plain list under the header
+        assert not page.get_by_role("button", name="Danh mục").is_visible()
+    if SCREENSHOTS:
+        page.wait_for_timeout(500)  # the menu slides in
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"navigation-{'js' if javascript else 'no-js'}-360.png"))
+    link.click()
+    page.wait_for_url(f"{live_server.url}/tra-cuu/")
+    assert page.locator("h1").inner_text() == "Tra cứu tình trạng hồ sơ"
+    context.close()
