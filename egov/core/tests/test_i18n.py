@@ -38,4 +38,4 @@ def test_english_when_the_user_chooses_it(client):
     page = client.get("/dang-nhap/").content.decode()
     assert '<html lang="en">' in page
     assert "<h1>Sign in</h1>" in page
-    assert '<label for="id_password">Password</label>' in page
+    assert '<label class="usa-label" for="id_password">Password</label>' in page

@@ -241,7 +241,7 @@ def test_the_form_shows_each_error_next_to_its_field_with_a_summary(client, worl
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert 'class="error-summary"' in html
+    assert 'class="usa-alert usa-alert--error error-summary"' in html
     assert "Phản ánh chưa được gửi. Vui lòng sửa các lỗi dưới đây." in html
     for field, message in [
         ("sender_name", "Nhập họ và tên người gửi."),
@@ -249,7 +249,8 @@ def test_the_form_shows_each_error_next_to_its_field_with_a_summary(client, worl
         ("content", "Nhập nội dung phản ánh, kiến nghị."),
         ("contact", "Nhập số điện thoại di động hoặc thư điện tử để nhận trả lời."),
     ]:
-        assert f'<p class="field-error" id="{field}-error">{message}</p>' in html
+        error = f'<p class="usa-error-message" id="{field}-error"><span class="usa-sr-only">Lỗi: </span>{message}</p>'
+        assert error in html
         assert f'<li><a href="#{field}">{message}</a></li>' in html
     assert not Feedback.objects.exists()
 
@@ -292,7 +293,10 @@ def test_the_officer_answers_through_the_page(client, world, officers, clock):
     done = client.post(f"/can-bo/phan-anh/{feedback.code}/", {"answer": "Đã xử lý", "publish": "on"})
 
     assert empty.status_code == 422
-    assert '<p class="field-error" id="answer-error">Nhập nội dung trả lời.</p>' in empty.content.decode()
+    assert (
+        '<p class="usa-error-message" id="answer-error"><span class="usa-sr-only">Lỗi: </span>'
+        "Nhập nội dung trả lời.</p>"
+    ) in empty.content.decode()
     assert done.status_code == 302
     assert Feedback.objects.get().published is True
 

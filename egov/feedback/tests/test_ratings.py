@@ -140,8 +140,11 @@ def test_the_page_shows_the_error_next_to_the_phone_and_at_the_top(client, retur
 
     html = response.content.decode()
     assert response.status_code == 403
-    assert 'class="error-summary"' in html
-    assert '<p class="field-error" id="phone-error">Mã hồ sơ và số điện thoại không khớp với hồ sơ.</p>' in html
+    assert 'class="usa-alert usa-alert--error error-summary"' in html
+    assert (
+        '<p class="usa-error-message" id="phone-error"><span class="usa-sr-only">Lỗi: </span>'
+        "Mã hồ sơ và số điện thoại không khớp với hồ sơ.</p>"
+    ) in html
     assert not Rating.objects.exists()
 
 

@@ -59,7 +59,8 @@ def test_wrong_code_at_login_does_not_sign_in(officer_with_device):
 
     assert response.status_code == 422
     html = response.content.decode()
-    assert f'<p class="field-error" id="otp-error">{WRONG_CODE}</p>' in html
+    error = f'<p class="usa-error-message" id="otp_token-error"><span class="usa-sr-only">Lỗi: </span>{WRONG_CODE}</p>'
+    assert error in html
     assert signed_in_user_id(client) is None
     assert not AuditRecord.objects.filter(action="auth.login").exists()
 
@@ -121,7 +122,9 @@ def test_wrong_code_on_the_second_factor_page_keeps_the_officer_held(officer_wit
     response = client.post(SECOND_FACTOR, {"otp_token": "123"})
 
     assert response.status_code == 400
-    assert f'<div class="error-summary" role="alert"><p>{WRONG_CODE}</p></div>' in response.content.decode()
+    html = response.content.decode()
+    assert 'class="usa-alert usa-alert--error error-summary" role="alert"' in html
+    assert f'<p class="usa-alert__text">{WRONG_CODE}</p>' in html
     assert client.session["egov_2fa"] == "pending"
     assert client.get("/tai-khoan/").status_code == 302
 
@@ -184,7 +187,7 @@ def test_wrong_enrolment_code_leaves_the_device_unconfirmed(admin_must_enrol):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "<p>Mã xác thực không đúng hoặc đã hết hạn.</p>" in html
+    assert '<p class="usa-alert__text">Mã xác thực không đúng hoặc đã hết hạn.</p>' in html
     assert "<svg" in html  # the QR code is shown again
     assert list(TOTPDevice.objects.values_list("confirmed", flat=True)) == [False]
     assert client.session["egov_2fa"] == "pending"

@@ -24,8 +24,8 @@ def signed_in_user_id(client: Client) -> str | None:
 
 
 def field_block(html: str, field: str) -> str:
-    """The ``<div class="field...">`` that holds the input ``id_<field>``."""
-    match = re.search(rf'<div class="field[^"]*">(?:(?!<div).)*?id="id_{field}"[^>]*>\s*</div>', html, re.S)
+    """The ``<div class="usa-form-group...">`` that holds the input ``id_<field>``."""
+    match = re.search(rf'<div class="usa-form-group[^"]*">(?:(?!<div).)*?id="id_{field}"[^>]*>\s*</div>', html, re.S)
     assert match, f"no field block for {field}"
     return match.group(0)
 
@@ -34,8 +34,9 @@ def test_login_page_shows_the_form(db):
     response = Client().get(LOGIN)
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<input id="id_username" name="username"' in html
-    assert '<input id="id_password" name="password" type="password"' in html
+    assert '<label class="usa-label" for="id_username">' in html
+    assert 'id="id_username" name="username" type="text"' in html
+    assert 'id="id_password" name="password" type="password"' in html
     assert "error-summary" not in html
 
 
@@ -59,7 +60,10 @@ def test_successful_login_redirects_home_and_is_audited(specialist):
     page = client.get("/tai-khoan/")
     assert page.status_code == 200
     assert "<h1>Trần Văn Chuyên</h1>" in page.content.decode()
-    assert "<td>Sở Tư pháp</td><td>Chuyên viên</td><td>Chuyên viên</td>" in page.content.decode()
+    assert (
+        '<td data-label="Đơn vị">Sở Tư pháp</td><td data-label="Vai trò">Chuyên viên</td>'
+        '<td data-label="Chức danh">Chuyên viên</td>'
+    ) in page.content.decode()
 
 
 def test_login_accepts_the_username_with_surrounding_spaces(specialist):
@@ -101,7 +105,8 @@ def test_wrong_password_is_a_400_page_with_the_vietnamese_message(specialist, pa
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'<div class="error-summary" role="alert" tabindex="-1"><p>{WRONG_CREDENTIALS}</p></div>' in html
+    summary = html.split('<div class="usa-alert usa-alert--error error-summary" role="alert"', 1)[1].split("</div>")[0]
+    assert f'<p class="usa-alert__text">{WRONG_CREDENTIALS}</p>' in summary
     assert 'value="chuyenvien"' in html  # the username is kept, the password is not
     assert password not in html
     assert signed_in_user_id(client) is None
@@ -124,17 +129,26 @@ def test_missing_fields_are_reported_next_to_the_fields(db):
     assert response.status_code == 422
     html = response.content.decode()
     username_block = field_block(html, "username")
-    assert '<p class="field-error" id="username-error">Vui lòng nhập tên đăng nhập.</p>' in username_block
-    assert 'aria-describedby="username-error" aria-invalid="true"' in username_block
+    assert (
+        '<p class="usa-error-message" id="username-error"><span class="usa-sr-only">Lỗi: </span>'
+        "Vui lòng nhập tên đăng nhập.</p>"
+    ) in username_block
+    assert 'aria-invalid="true" aria-describedby="username-error"' in username_block
     password_block = field_block(html, "password")
-    assert '<p class="field-error" id="password-error">Vui lòng nhập mật khẩu.</p>' in password_block
-    assert 'aria-describedby="password-error" aria-invalid="true"' in password_block
-    assert "field-error" not in field_block(html, "otp_token")
+    assert (
+        '<p class="usa-error-message" id="password-error"><span class="usa-sr-only">Lỗi: </span>'
+        "Vui lòng nhập mật khẩu.</p>"
+    ) in password_block
+    assert 'aria-invalid="true" aria-describedby="password-error"' in password_block
+    assert "usa-error-message" not in field_block(html, "otp_token")
+    # and the summary at the top links to each field
+    assert '<a href="#id_username">Vui lòng nhập tên đăng nhập.</a>' in html
+    assert '<a href="#id_password">Vui lòng nhập mật khẩu.</a>' in html
 
 
 def test_missing_password_only_marks_the_password(specialist):
     html = Client().post(LOGIN, {"username": "chuyenvien"}).content.decode()
-    assert "field-error" not in field_block(html, "username")
+    assert "usa-error-message" not in field_block(html, "username")
     assert "Vui lòng nhập mật khẩu." in field_block(html, "password")
 
 
@@ -150,7 +164,7 @@ def test_failure_limit_locks_the_account_even_for_the_right_password(specialist,
     # then the sixth attempt, with the right password, is refused with the lock-out message
     response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
     assert response.status_code == 429
-    assert f"<p>{LOCKED_OUT}</p>" in response.content.decode()
+    assert f'<p class="usa-alert__text">{LOCKED_OUT}</p>' in response.content.decode()
     assert signed_in_user_id(client) is None
     assert not AuditRecord.objects.filter(action="auth.login").exists()
 
@@ -170,7 +184,7 @@ def test_lock_out_message_states_the_configured_cool_off(specialist, settings):
 
     assert response.status_code == 429
     assert (
-        "<p>Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 30 phút.</p>"
+        '<p class="usa-alert__text">Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 30 phút.</p>'
         in response.content.decode()
     )
 

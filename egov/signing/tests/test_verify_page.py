@@ -47,9 +47,9 @@ def test_the_page_is_a_plain_accessible_form(client):
     html = text_of(response)
     assert "<h1>Kiểm tra văn bản ký số</h1>" in html
     assert 'enctype="multipart/form-data"' in html and 'method="post"' in html
-    assert '<label for="file">' in html and 'id="file" name="file"' in html
+    assert '<label class="usa-label" for="file">' in html and 'id="file" name="file"' in html
     assert 'aria-describedby="file-hint"' in html and "tối đa 10 MB" in html
-    assert 'class="error-summary"' not in html
+    assert 'class="usa-alert usa-alert--error error-summary"' not in html
 
 
 def test_a_pdf_signed_by_a_unit_shows_its_name_intact_and_trusted(client, signed):
@@ -65,7 +65,7 @@ def test_a_pdf_signed_by_a_unit_shows_its_name_intact_and_trusted(client, signed
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d \(giờ Việt Nam\)", html)
     assert re.search(r"Đến \d\d/\d\d/\d{4}", html)  # certificate expiry
     assert "chứng thư được tin cậy." in html  # the summary sentence
-    assert 'class="error-summary"' not in html
+    assert 'class="usa-alert usa-alert--error error-summary"' not in html
 
 
 def test_a_byte_changed_after_signing_shows_modified(client, signed):
@@ -97,10 +97,10 @@ def test_a_pdf_signed_under_another_root_is_not_trusted(client, pki_dir, tree, s
 def assert_field_error(response, message: str) -> None:
     assert response.status_code == 422
     html = main_of(response)
-    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    summary = html.split('class="usa-alert usa-alert--error error-summary"', 1)[1].split("</div>", 1)[0]
     assert f'<a href="#file">{message}</a>' in summary
-    field = html.split('<div class="field has-error">', 1)[1].split("</div>", 1)[0]
-    assert f'id="file-error"><span class="visually-hidden">Lỗi: </span>{message}</p>' in field
+    field = html.split('<div class="usa-form-group usa-form-group--error">', 1)[1].split("</div>", 1)[0]
+    assert f'id="file-error"><span class="usa-sr-only">Lỗi: </span>{message}</p>' in field
     assert 'aria-invalid="true"' in field and 'aria-describedby="file-hint file-error"' in field
     assert "Kết quả kiểm tra" not in html
 
