@@ -74,6 +74,16 @@ def _submit_empty(button: str) -> Callable:
     return step
 
 
+def _submit_bypassing_the_browser(button: str) -> Callable:
+    """Submit without the browser's own checks (``novalidate``), to see the server's error messages."""
+
+    def step(page, data):
+        page.evaluate("document.querySelectorAll('main form').forEach(f => f.noValidate = true)")
+        _submit_empty(button)(page, data)
+
+    return step
+
+
 def _check_signed_pdf(page, data):
     page.get_by_label("Tệp PDF cần kiểm tra").set_input_files(data["signed_pdf"])
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
@@ -114,6 +124,20 @@ PUBLIC_PAGES: list[Page] = [
     Page("login with missing fields", "/dang-nhap/", then=_submit_empty("Đăng nhập")),
     Page("login with a wrong password", "/dang-nhap/", then=_submit_login("khongco", "sai-mat-khau")),
     Page("not found", "/khong-co-trang-nay/"),
+    Page("registration", "/dang-ky/"),
+    Page("registration with errors", "/dang-ky/", then=_submit_bypassing_the_browser("Đăng ký")),
+    Page("verification", "/dang-ky/xac-minh/"),
+]
+
+# Signed in as a citizen (the portal's own pages).
+CITIZEN_PAGES: list[Page] = [
+    Page("online form", "/nop-ho-so/{procedure}/"),
+    Page("online form with errors", "/nop-ho-so/{procedure}/", then=_submit_bypassing_the_browser("Nộp hồ sơ")),
+    Page("my dossiers", "/ca-nhan/ho-so/"),
+    Page("my dossier waiting for a supplement", "/ca-nhan/ho-so/{online}/"),
+    Page("personal store", "/ca-nhan/kho-du-lieu/"),
+    Page("personal store with errors", "/ca-nhan/kho-du-lieu/", then=_submit_bypassing_the_browser("Lưu vào kho")),
+    Page("account of a citizen", "/tai-khoan/"),
 ]
 
 OFFICER_PAGES: list[Page] = [
@@ -173,6 +197,24 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         content="Tôi phải chờ hơn hai giờ để được tiếp nhận hồ sơ.",
     )
     _order, payment_url = payments.create_order(by=officers["desk"], dossier=dossier)
+    from egov.dossiers.services import perform
+    from egov.people.services import register_citizen
+    from egov.portal.tests.conftest import submit as submit_online
+
+    citizen = register_citizen(
+        username="037090001234",
+        full_name="Nguyễn Văn An",
+        password=PASSWORD,
+        identity_number="037090001234",
+        email="an@example.vn",
+    )
+    online, _created = submit_online(world, citizen)
+    perform(
+        by=officers["desk"],
+        code=online.code,
+        action="request_supplement",
+        payload={"items": ["Bản sao giấy tờ tùy thân rõ nét"], "reason": "Ảnh chụp bị mờ"},
+    )
     pdf = HTML(string='<html lang="vi"><p>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</p></html>').write_pdf()
     signed = tmp_path / "da-ky.pdf"
     signed.write_bytes(sign_pdf(pdf=pdf, unit=world["justice_desk"]))
@@ -180,6 +222,8 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         "procedure": world["procedure"].code,
         "dossier": dossier.code,
         "returned": returned.code,
+        "online": online.code,
+        "citizen": citizen.username,
         "feedback": feedback.code,
         "payment_url": "{0.path}?{0.query}".format(urlsplit(payment_url)),
         "signed_pdf": str(signed),
@@ -253,6 +297,15 @@ def test_public_pages_have_no_wcag21_aa_violation(pages_data, browser, live_serv
 @pytest.mark.parametrize("size", WIDTHS.keys())
 def test_officer_pages_have_no_wcag21_aa_violation(pages_data, browser, live_server, size):
     problems = check_pages(browser, live_server, pages_data, OFFICER_PAGES, *WIDTHS[size], sign_in_as="tiepnhan")
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("size", WIDTHS.keys())
+def test_citizen_pages_have_no_wcag21_aa_violation(pages_data, browser, live_server, size):
+    problems = check_pages(
+        browser, live_server, pages_data, CITIZEN_PAGES, *WIDTHS[size], sign_in_as=pages_data["citizen"]
+    )
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
 
 
