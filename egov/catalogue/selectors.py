@@ -123,6 +123,11 @@ def search_page(qs: QuerySet[Procedure], *, after: str | None, limit: int) -> tu
     return rows, (f"{rows[-1].rank}:{rows[-1].code}" if more and rows else None)
 
 
+def implementing_agencies() -> list[Organisation]:
+    """The agencies that implement at least one active procedure, by name (the search page's filter)."""
+    return list(Organisation.objects.filter(procedures__is_active=True).distinct().order_by("name"))
+
+
 def procedure_summary(p: Procedure) -> dict:
     """What a list shows of a procedure (the API's and the pages' shape)."""
     return {

@@ -19,6 +19,7 @@ def search_page(request):
     field_code = request.GET.get("linh_vuc", "")
     level = request.GET.get("cap", "")
     online_level = request.GET.get("muc_do", "")
+    agency_code = request.GET.get("co_quan", "")
     error = None
     rows, cursor = [], None
     try:
@@ -27,6 +28,7 @@ def search_page(request):
             field=field_code or None,
             level=level if level in Level.values else None,
             online_level=online_level if online_level in OnlineLevel.values else None,
+            agency=agency_code or None,
         )
         rows, cursor = selectors.search_page(qs, after=request.GET.get("sau"), limit=PAGE_SIZE)
     except DomainError as exc:
@@ -42,6 +44,8 @@ def search_page(request):
         "level": level,
         "online_levels": OnlineLevel.choices,
         "online_level": online_level,
+        "agencies": selectors.implementing_agencies(),
+        "agency_code": agency_code,
     }
     return render(request, "catalogue/search.html", context)
 

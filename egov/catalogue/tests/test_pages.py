@@ -36,3 +36,13 @@ def test_an_unknown_procedure_is_404(client, procedures):
 def test_the_search_page_asks_a_bounded_number_of_queries(client, procedures, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         client.get("/thu-tuc/", {"q": "dang ky"})
+
+
+def test_the_agency_filter_lists_implementing_agencies_and_narrows_the_results(client, procedures, tree):
+    page = client.get("/thu-tuc/").content.decode()
+    assert f'<option value="{tree["justice"].identifier}">{tree["justice"].name}</option>' in page
+    assert f'<option value="{tree["finance"].identifier}"' not in page  # implements nothing
+
+    page = client.get("/thu-tuc/", {"co_quan": tree["justice"].identifier}).content.decode()
+    assert f"/thu-tuc/{factories.CRIMINAL_RECORD}/" in page
+    assert f"/thu-tuc/{factories.BIRTH}/" not in page
