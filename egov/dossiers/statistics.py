@@ -1,6 +1,8 @@
 """Public statistics of dossiers (DOMAIN §5–§6): per agency and field, for a period of reception —
 received, finished, finished on time (on or before the due date), late, still open past the due
-date, and the online share. One grouped query; no personal data."""
+date, the online share, and the digitised and reused shares (dossiers with a file attached; dossiers
+with a component reused from the applicant's store or an earlier result). Two grouped queries; no
+personal data."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import Dossier, DossierFile
 from egov.dossiers.statuses import Channel, Status
 
 __all__ = ["Row", "by_agency", "by_field", "totals"]
@@ -29,6 +31,16 @@ class Row:
     late: int
     open_overdue: int
     online: int
+    digitised: int = 0
+    reused: int = 0
+
+    @property
+    def digitised_share(self) -> float | None:
+        return round(100 * self.digitised / self.received, 1) if self.received else None
+
+    @property
+    def reuse_share(self) -> float | None:
+        return round(100 * self.reused / self.received, 1) if self.received else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -39,16 +51,35 @@ class Row:
         return round(100 * self.online / self.received, 1) if self.received else None
 
 
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.max, tzinfo=tz)
+
+
 def _period(start: date, end: date):
     tz = timezone.get_current_timezone()
-    received = Dossier.objects.filter(
-        received_at__gte=datetime.combine(start, time.min, tzinfo=tz),
-        received_at__lte=datetime.combine(end, time.max, tzinfo=tz),
-    )
+    low, high = _bounds(start, end)
+    received = Dossier.objects.filter(received_at__gte=low, received_at__lte=high)
     return received.annotate(finished_on=TruncDate("finished_at", tzinfo=tz), due_on=TruncDate("due_at", tzinfo=tz))
 
 
-def _aggregate(qs, key: str, label: str) -> list[Row]:
+def _files(start: date, end: date, key: str) -> dict[str, tuple[int, int]]:
+    """Per group: dossiers with at least one file, and with at least one reused file."""
+    low, high = _bounds(start, end)
+    prefix = "component__dossier__"
+    rows = (
+        DossierFile.objects.filter(**{f"{prefix}received_at__gte": low, f"{prefix}received_at__lte": high})
+        .values(prefix + key)
+        .annotate(
+            digitised=Count(prefix + "id", distinct=True),
+            reused=Count(prefix + "id", distinct=True, filter=Q(reused=True)),
+        )
+        .order_by()
+    )
+    return {str(r[prefix + key]): (r["digitised"], r["reused"]) for r in rows}
+
+
+def _aggregate(qs, key: str, label: str, files: dict[str, tuple[int, int]]) -> list[Row]:
     now = timezone.now()
     finished = Q(status__in=FINISHED)
     rows = (
@@ -73,17 +104,24 @@ def _aggregate(qs, key: str, label: str) -> list[Row]:
             late=r["late"],
             open_overdue=r["open_overdue"],
             online=r["online"],
+            digitised=files.get(str(r[key]), (0, 0))[0],
+            reused=files.get(str(r[key]), (0, 0))[1],
         )
         for r in rows
     ]
 
 
 def by_agency(start: date, end: date) -> list[Row]:
-    return _aggregate(_period(start, end), "agency__code", "agency__name")
+    return _aggregate(_period(start, end), "agency__code", "agency__name", _files(start, end, "agency__code"))
 
 
 def by_field(start: date, end: date) -> list[Row]:
-    return _aggregate(_period(start, end), "procedure__field__code", "procedure__field__name")
+    return _aggregate(
+        _period(start, end),
+        "procedure__field__code",
+        "procedure__field__name",
+        _files(start, end, "procedure__field__code"),
+    )
 
 
 def totals(rows: list[Row]) -> Row:
@@ -92,6 +130,6 @@ def totals(rows: list[Row]) -> Row:
         label="Tổng cộng",
         **{
             f: sum(getattr(r, f) for r in rows)
-            for f in ("received", "finished", "on_time", "late", "open_overdue", "online")
+            for f in ("received", "finished", "on_time", "late", "open_overdue", "online", "digitised", "reused")
         },
     )

@@ -63,3 +63,28 @@ def test_a_bad_period_is_explained(client, three):
     response = client.get("/thong-ke/", {"tu": "2027-03-31", "den": "2027-03-01"})
     assert response.status_code == 400
     assert "Khoảng thời gian không hợp lệ" in response.content.decode()
+
+
+def test_digitised_and_reused_shares_count_dossiers_not_files(three, world, officers):
+    from egov.dossiers.models import DossierComponent, DossierFile
+
+    first, second, _third = (Dossier.objects.get(code=c) for c in three)
+    for dossier, reused in ((first, False), (first, True), (second, False)):
+        component = DossierComponent.objects.filter(dossier=dossier).first()
+        DossierFile.objects.create(
+            component=component,
+            file="x.pdf",
+            original_name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            reused=reused,
+            reused_from="document:1" if reused else "",
+        )
+
+    (row,) = statistics.by_agency(date(2027, 3, 1), date(2027, 3, 31))
+    assert (row.digitised, row.reused) == (2, 1)  # the first dossier has two files: counted once
+    assert (row.digitised_share, row.reuse_share) == (66.7, 33.3)
+    (by_field,) = statistics.by_field(date(2027, 3, 1), date(2027, 3, 31))
+    assert (by_field.digitised, by_field.reused) == (2, 1)
+    assert statistics.totals([row]).reused == 1
