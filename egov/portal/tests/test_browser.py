@@ -118,7 +118,7 @@ def test_a_citizen_submits_pays_follows_downloads_the_signed_result_and_rates(
     assert signature["signer_organisation"] == world["justice"].name
     page.screenshot(path=str(tmp_path / "dossier.png"), full_page=True)
     page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
-    page.get_by_label("Rất hài lòng").check()
+    page.locator("label", has_text="Rất hài lòng").click()  # USWDS draws the radio on its label
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.wait_for_load_state()
     assert Rating.objects.get(dossier__code=code).value == "very_satisfied"
