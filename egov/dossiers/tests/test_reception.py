@@ -259,3 +259,31 @@ def test_a_file_at_exactly_the_limit_is_accepted(world, component_ids, desk_clie
 
     assert response.status_code == 201
     assert list(DossierFile.objects.values_list("content_type", "size")) == [("image/png", 2500)]
+
+
+def test_the_reception_page_shows_each_refusal_next_to_its_field_and_in_the_summary(world, desk_client):
+    before = written()
+
+    response = desk_client.post(
+        "/can-bo/tiep-nhan/",
+        {"agency": world["justice"].pk, "procedure": world["procedure"].code, "applicant_name": " ", "channel": 1},
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    summary = html.split('class="usa-alert usa-alert--error error-summary"', 1)[1].split("</ul>", 1)[0]
+    name_error = "Tên chủ hồ sơ không được để trống."
+    missing = "Thiếu thành phần hồ sơ: Dự thảo hợp đồng, giao dịch; Bản sao giấy tờ tùy thân."
+    assert f"<li>{name_error}</li>" in summary and f"<li>{missing}</li>" in summary
+    assert (
+        f'<p class="usa-error-message" id="applicant_name-error"><span class="usa-sr-only">Lỗi: </span>{name_error}</p>'
+    ) in html
+    assert (
+        'id="applicant_name" name="applicant_name" type="text" value=" " aria-required="true" aria-invalid="true"'
+        in html
+    )
+    assert (
+        f'<p class="usa-error-message" id="components-error"><span class="usa-sr-only">Lỗi: </span>{missing}</p>'
+        in html
+    )
+    assert written() == before
