@@ -5,6 +5,9 @@ The fixtures deliberately do not use the demo data, so tests prove the code work
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 
@@ -124,3 +127,34 @@ def calendar(tree):
     return create_calendar(
         by=None, organisation=tree["province"], name="Lịch thử nghiệm", seed_years=[2025, 2026, 2027]
     )
+
+
+# --- Chromium (browser tests) ------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("EGOV_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium, headless, with nothing that reaches out to the network (see the env notes).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium through Playwright (``playwright install`` cannot download browsers here);
+    the test is skipped where it is not installed."""
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,17 +24,6 @@ import pytest
 
 from egov.dossiers.tests.conftest import _pki_and_media, officers, world  # noqa: F401  (shared fixtures)
 
-CHROMIUM = os.environ.get("EGOV_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = {"desktop": (1280, 900), "mobile": (360, 740)}
@@ -43,10 +31,7 @@ PASSWORD = "Mk-thu-nghiem-2026"
 # Where the screenshots go when EGOV_SCREENSHOTS names a folder (to look at the pages as a person would).
 SCREENSHOTS = os.environ.get("EGOV_SCREENSHOTS", "")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM}"),
-]
+pytestmark = pytest.mark.browser
 
 
 @dataclass(frozen=True)
@@ -156,17 +141,6 @@ OFFICER_PAGES: list[Page] = [
     Page("payment reconciliation", "/can-bo/doi-soat-thanh-toan/"),
     Page("account", "/tai-khoan/"),
 ]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from egov.dossiers.tests.test_browser import CHROMIUM, browser, sign_in  # noqa: F401 (fixture)
+from egov.dossiers.tests.test_browser import sign_in
 from egov.portal.tests.conftest import PASSWORD, pdf, real_pdf
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def act(page, live_server, code, action_label, **fields):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_citizen_submits_pays_follows_downloads_the_signed_result_and_rates(
-    browser,  # noqa: F811 (the fixture imported above)
+    browser,
     live_server,
     world,
     officers,
