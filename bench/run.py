@@ -23,6 +23,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -77,7 +78,7 @@ def _args(argv) -> Plan:
     p.add_argument("--duration", type=int, help="seconds per scenario (default 30, smoke 3)")
     p.add_argument("--clients", type=int, default=32, help="concurrent clients for (a) (default 32)")
     p.add_argument(
-        "--read-clients", default="8,32", help="concurrent clients for (b)-(d), comma-separated (default 8,32)"
+        "--read-clients", default="2,8,32", help="concurrent clients for (b)-(d), comma-separated (default 2,8,32)"
     )
     p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     p.add_argument("--max-requests", type=int, default=1000, help="gunicorn --max-requests (deploy.md: 1000)")
@@ -433,15 +434,102 @@ def _proc_kb(path: str, key: str) -> float:
 # --- load -------------------------------------------------------------------------------------------
 
 
+def _proc_ticks() -> dict[int, tuple[str, int, int]]:
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        rest = raw[raw.rindex(")") + 2 :].split()
+        procs[int(entry.name)] = (
+            raw[raw.index("(") + 1 : raw.rindex(")")],
+            int(rest[1]),
+            int(rest[11]) + int(rest[12]),
+        )
+    return procs
+
+
+def _machine_ticks() -> tuple[int, int]:
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values) - values[3] - values[4], sum(values)
+
+
+class CpuMeter:
+    """Who used the machine's CPU while a scenario ran, sampled every half second (so processes that
+    start and end in between, wrk or pgbench's backends, are counted): this benchmark's processes
+    (runner, gunicorn, wrk, pgbench, py-spy), PostgreSQL (every database on the server), and anything
+    else — other people's work on a shared machine."""
+
+    def __init__(self):
+        self.root = os.getpid()
+        self.totals = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.busy0, self.total0 = _machine_ticks()
+        self.last = _proc_ticks()
+        self.started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        now = _proc_ticks()
+        parents = {pid: ppid for pid, (_c, ppid, _t) in now.items()}
+        for pid, (comm, _ppid, ticks) in now.items():
+            delta = ticks - self.last.get(pid, (None, None, 0))[2]
+            if delta <= 0:
+                continue
+            if comm.startswith("postgres"):
+                self.totals["postgres"] += delta
+            elif self._ours(pid, parents):
+                self.totals["bench"] += delta
+        self.last = now
+
+    def _ours(self, pid, parents) -> bool:
+        for _ in range(50):
+            if pid == self.root:
+                return True
+            pid = parents.get(pid, 0)
+            if not pid:
+                return False
+        return False
+
+    def _run(self):
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        busy1, total1 = _machine_ticks()
+        total = max(total1 - self.total0, 1)
+        busy = busy1 - self.busy0
+        self.result = {
+            "seconds": round(time.monotonic() - self.started, 1),
+            "busy_pct": round(100 * busy / total, 1),
+            "bench_pct": round(100 * self.totals["bench"] / total, 1),
+            "postgres_pct": round(100 * self.totals["postgres"] / total, 1),
+            "other_pct": round(100 * max(busy - self.totals["bench"] - self.totals["postgres"], 0) / total, 1),
+        }
+        return False
+
+
 def wrk(plan: Plan, tmp: Path, script: str, data: str, *, clients: int, duration: int) -> dict:
     out = tmp / f"{script}-{clients}.json"
     env = dict(os.environ, BENCH_DATA=str(tmp / f"{data}.lua"), BENCH_OUT=str(out), BENCH_WRK_DIR=str(BENCH / "wrk"))
     threads = min(2, clients)
-    proc = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s",
-         "-s", str(BENCH / "wrk" / f"{script}.lua"), f"http://127.0.0.1:{PORT}"],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    with CpuMeter() as meter:
+        proc = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "30s",
+             "-s", str(BENCH / "wrk" / f"{script}.lua"), f"http://127.0.0.1:{PORT}"],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+    cpu = meter.result
     if proc.returncode != 0 or not out.exists():
         raise SystemExit(f"wrk failed ({script}): {proc.stderr or proc.stdout}")
     raw = json.loads(out.read_text())
@@ -456,6 +544,7 @@ def wrk(plan: Plan, tmp: Path, script: str, data: str, *, clients: int, duration
         "throughput_rps": round(raw["requests"] / seconds, 1),
         "latency_ms": {k: round(v / 1000, 2) for k, v in lat.items()},
         "errors": {k: v for k, v in errors.items() if v} or {},
+        "cpu": cpu,
         "error_count": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
         + errors["unexpected_status"],
     }  # fmt: skip
@@ -490,8 +579,8 @@ def profile_summary(tmp: Path, scenario: str, top: int = 12) -> dict | None:
         n = int(count)
         total += n
         frames = stack.split(";")
-        leaves[_frame(frames[-1])] += n
-        for f in {_frame(f) for f in frames if "/egov/" in f or "egov." in f}:
+        leaves[_frame(frames[-1]) or "(no Python frame: waiting in C code)"] += n
+        for f in {_frame(f) for f in frames if "egov/" in f and "site-packages" not in f}:
             inclusive[f] += n
     if not total:
         return None
@@ -520,12 +609,14 @@ def pgbench(plan: Plan, tmp: Path, *, clients: int, duration: int) -> dict:
     for old in tmp.glob("pgbench.*"):
         old.unlink()
     before = Dossier.objects.count()
-    proc = subprocess.run(
-        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(clients), "-j", "2", "-T", str(duration),
-         "-M", "prepared", "-D", f"routes={routes}", "-f", str(BENCH / "pgbench" / "submit.sql"), "-l",
-         f"--log-prefix={log_prefix}", plan.database],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    with CpuMeter() as meter:
+        proc = subprocess.run(
+            ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(clients), "-j", "2", "-T",
+             str(duration), "-M", "prepared", "-D", f"routes={routes}", "-f", str(BENCH / "pgbench" / "submit.sql"),
+             "-l", f"--log-prefix={log_prefix}", plan.database],
+            capture_output=True, text=True,
+        )  # fmt: skip
+    cpu = meter.result
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed: {proc.stderr}")
     latencies = []
@@ -542,10 +633,11 @@ def pgbench(plan: Plan, tmp: Path, *, clients: int, duration: int) -> dict:
         "clients": clients,
         "seconds": duration,
         "transactions": len(latencies),
-        "throughput_tps": float(tps.group(1)) if tps else round(len(latencies) / duration, 1),
+        "throughput_tps": round(float(tps.group(1)), 1) if tps else round(len(latencies) / duration, 1),
         "latency_ms": _percentiles([v / 1000 for v in latencies]),
         "failed": int(failed.group(1)) if failed else 0,
         "dossiers_added": Dossier.objects.count() - before,
+        "cpu": cpu,
     }
 
 
@@ -588,17 +680,19 @@ def receipt(plan: Plan) -> dict:
         return {"error": "no received dossier"}
     timings = []
     sizes = []
-    for i in range(plan.iterations + 1):
-        dossier = dossiers[i % len(dossiers)]
-        started = time.perf_counter()
-        pdf = render_signed(dossier, "receipt", by=dossier.received_by)
-        timings.append((time.perf_counter() - started) * 1000)
-        sizes.append(len(pdf))
+    with CpuMeter() as meter:
+        for i in range(plan.iterations + 1):
+            dossier = dossiers[i % len(dossiers)]
+            started = time.perf_counter()
+            pdf = render_signed(dossier, "receipt", by=dossier.received_by)
+            timings.append((time.perf_counter() - started) * 1000)
+            sizes.append(len(pdf))
     return {
         "iterations": plan.iterations,
         "cold_ms": round(timings[0], 1),
         "latency_ms": _percentiles(timings[1:]),
         "pdf_bytes": int(statistics.mean(sizes)),
+        "cpu": meter.result,
     }
 
 
@@ -612,15 +706,17 @@ def indicators(plan: Plan) -> dict:
     start, end = date(year, 1, 1), date(year, 12, 31)
     timings = []
     rows = totals = None
-    for _ in range(plan.iterations):
-        started = time.perf_counter()
-        rows = stats.by_agency(start, end)
-        by_field = stats.by_field(start, end)
-        totals = stats.totals(rows)
-        timings.append(time.perf_counter() - started)
+    with CpuMeter() as meter:
+        for _ in range(max(plan.iterations // 10, 1)):
+            started = time.perf_counter()
+            rows = stats.by_agency(start, end)
+            by_field = stats.by_field(start, end)
+            totals = stats.totals(rows)
+            timings.append(time.perf_counter() - started)
     return {
         "year": year,
-        "iterations": plan.iterations,
+        "iterations": len(timings),
+        "cpu": meter.result,
         "seconds": {
             "min": round(min(timings), 3),
             "median": round(statistics.median(timings), 3),
@@ -781,15 +877,20 @@ def markdown(result: dict) -> str:
             f"Memory per worker after the run: RSS max {mem['rss_max_mib']} MiB, PSS mean {mem['pss_mean_mib']} MiB "
             f"(RSS {mem['rss_mib']}; master {mem['master_rss_mib']} MiB).",
         ]
-    lines += ["", "## Results", "", "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines += ["", "## Results", "",
+              "CPU: share of the machine's 2 cores used by this benchmark's processes / PostgreSQL / anything "
+              "else (other people's work on a shared machine) during the scenario.", "",
+              "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU bench/pg/other % |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
 
     def row(label, r, rate_key="throughput_rps", errors=None):
         lat = r["latency_ms"]
         err = errors if errors is not None else r.get("error_count", 0)
+        cpu = r.get("cpu")
+        load = f"{cpu['bench_pct']:.0f} / {cpu['postgres_pct']:.0f} / {cpu['other_pct']:.0f}" if cpu else ""
         return (
             f"| {label} | {r.get('clients', 1)} | {r.get(rate_key, '')} | {lat.get('p50', '')} | {lat.get('p95', '')} "
-            f"| {lat.get('p99', '')} | {lat.get('max', '')} | {err} |"
+            f"| {lat.get('p99', '')} | {lat.get('max', '')} | {err} | {load} |"
         )
 
     if "submission" in s:
@@ -806,14 +907,16 @@ def markdown(result: dict) -> str:
         lines.append(row(f"(e) receipt render + sign (in-process, {r['iterations']}×)", r, errors=0))
     if "indicators" in s:
         i = s["indicators"]["seconds"]
+        cpu = s["indicators"]["cpu"]
         lines.append(
             f"| (f) indicators {s['indicators']['year']} (in-process, {s['indicators']['iterations']}×) | 1 | | "
-            f"{i['median'] * 1000:.0f} | | | {i['max'] * 1000:.0f} | 0 |"
+            f"{i['median'] * 1000:.0f} | | | {i['max'] * 1000:.0f} | 0 | "
+            f"{cpu['bench_pct']:.0f} / {cpu['postgres_pct']:.0f} / {cpu['other_pct']:.0f} |"
         )
     if "submission" in s and "ratio" in s["submission"]:
         lines += ["", f"Submission / ceiling: **{s['submission']['ratio']:.3f}** "
                       f"({s['submission']['app']['throughput_rps']} req/s vs "
-                      f"{s['submission']['ceiling']['throughput_tps']} tps)."]  # fmt: skip
+                      f"{round(s['submission']['ceiling']['throughput_tps'], 1)} tps)."]  # fmt: skip
     if not result["smoke"]:
         lines += ["", "## Targets", "", "| target | measured | goal | verdict |", "|---|---:|---:|---|"]
         for v in result["verdicts"]:
@@ -849,7 +952,7 @@ def main(argv=None) -> int:
     plan = _args(argv)
     for tool in ("wrk", "pgbench", "psql"):
         if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not installed (Debian: apt-get install wrk postgresql-client)")
+            raise SystemExit(f"{tool} is not installed (Debian: apt-get install wrk; pgbench is in postgresql-15)")
     started = datetime.now(UTC)
     tmp = BENCH / "results" / "tmp" / plan.name
     shutil.rmtree(tmp, ignore_errors=True)
