@@ -324,9 +324,11 @@ def receive_dossier(
     dossier.save()
     _store_components(dossier, checked, by=by)
     _event(dossier, action="receive", from_status=None, actor=by)
-    audit.record(actor=by, action="dossier.receive", target=dossier, after=_snapshot(dossier) | {"code": dossier.code})
     documents.issue(dossier, "receipt", by=by)
     documents.notify(dossier, "dossier.received")
+    # Last, so the audit chain's head row is locked only until the commit, not while the form is
+    # rendered and signed: every audited write of the platform waits for that row (ADR 0004).
+    audit.record(actor=by, action="dossier.receive", target=dossier, after=_snapshot(dossier) | {"code": dossier.code})
     return dossier
 
 
@@ -813,6 +815,11 @@ def perform(*, by, code: str, action: str, payload: dict | None = None, expected
     Dossier.objects.filter(pk=dossier.pk).update(version=F("version") + 1)
     dossier.version += 1
     _event(dossier, action=action, from_status=from_status, actor=by, data=_public_payload(payload))
+    if form:
+        documents.issue(dossier, form, by=by, extra=payload)
+    if notification:
+        documents.notify(dossier, notification, extra=payload)
+    # Last: the audit chain's head row stays locked only until the commit (see receive_dossier).
     audit.record(
         actor=by,
         action=f"dossier.{action}",
@@ -820,10 +827,6 @@ def perform(*, by, code: str, action: str, payload: dict | None = None, expected
         before=before,
         after=_snapshot(dossier) | {"payload": _public_payload(payload)},
     )
-    if form:
-        documents.issue(dossier, form, by=by, extra=payload)
-    if notification:
-        documents.notify(dossier, notification, extra=payload)
     return dossier
 
 

@@ -1,0 +1,14 @@
+-- (d) Procedure search: GET /api/v1/procedures?q=... with queries typed without diacritics.
+package.path = os.getenv("BENCH_WRK_DIR") .. "/?.lua;" .. package.path
+local common = require("common")
+local data
+
+function setup(thread) common.setup(thread) end
+function init(args) common.seed(); data = common.load_data() end
+
+function request()
+  return wrk.format("GET", "/api/v1/procedures?q=" .. common.pick(data.queries), common.headers())
+end
+
+response = common.response
+done = common.done
