@@ -1,14 +1,19 @@
--- The ceiling for scenario (a): the writes receive_dossier() makes for one dossier, as raw SQL in one
--- transaction (read with CaptureQueriesContext; see bench/README.md). bench/run creates bench_route
--- (one row per route: agency, procedure, process, first step, receiving officer) and the two
--- pgbench_audit_* tables, copies of the audit trail's tables with the same indexes and the same
--- single head row, so the ceiling pays for the audit chain's serialisation without writing records
--- that verify_audit_chain would reject. What the ceiling does not do: the ~20 reads of reference
--- data (one SELECT of bench_route stands for them), the due-date arithmetic, rendering and signing
--- Mẫu 01 (a fixed row in dossiers_issuedform stands for it), HTTP, JSON and the ORM.
+-- The ceiling for scenario (a): the writes an online submission (portal.services.submit →
+-- dossiers.services.submit_online) makes for one dossier, as raw SQL in one transaction (read with
+-- CaptureQueriesContext; see bench/README.md). bench/run creates bench_route (one row per route:
+-- agency, procedure, process, receiving unit, the citizen in officer_id) and the two pgbench_audit_*
+-- tables, copies of the audit trail's tables with the same indexes and the same single head row, so the
+-- ceiling pays for the audit chain's serialisation without writing records that verify_audit_chain
+-- would reject. What the ceiling does not do: the ~20 reads of reference data (one SELECT of bench_route
+-- stands for them), the JSON Schema check, the upload checks and file writes (one row per component
+-- stands for each file), HTTP, JSON and the ORM.
 \set r random(1, :routes)
+\set k random(1, 1000000000000)
 BEGIN;
 SELECT agency_id, procedure_id, officer_id FROM bench_route WHERE n = (:r)::int \gset
+INSERT INTO portal_onlineapplication (applicant_id, idempotency_key, dossier_id, form_id, data, created_at)
+VALUES (:officer_id, 'pgbench-' || :client_id || '-' || :k, NULL, NULL, '{}', now())
+RETURNING id AS application_id \gset
 UPDATE dossiers_dossiersequence SET last = last + 1
  WHERE agency_id = (:agency_id)::bigint AND day = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
  RETURNING last AS seq \gset
@@ -19,42 +24,40 @@ INSERT INTO dossiers_dossier (
   returned_at, return_method, closed_reason, fee_amount, fee_paid_at, current_task_id, current_unit_id,
   current_assignee_id, received_by_id, version, created_at, updated_at)
 SELECT r.agency_code || '-' || to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD') || '-' || lpad((:seq)::int::text, 4, '0'),
-  r.procedure_id, r.agency_id, r.receiving_unit_id, r.process_id, r.rule_set_id, 1, 2, 'Nguyễn Văn Pgbench',
-  '037090001234', NULL, 'Nguyễn Văn Pgbench', 'Thôn Đông, tỉnh Sơn Nam', '0912345678', '', 'pgbench', 1, now(),
-  NULL, NULL, NULL, NULL, false, NULL, 0, NULL, NULL, '', '', r.fee, NULL, NULL, NULL, NULL, NULL, 1, now(), now()
+  r.procedure_id, r.agency_id, r.receiving_unit_id, r.process_id, r.rule_set_id, 2, 1, 'Nguyễn Văn Pgbench',
+  '037090001234', r.officer_id, 'Nguyễn Văn Pgbench', 'Thôn Đông, tỉnh Sơn Nam', '0912345678', '',
+  'Đề nghị giải quyết thủ tục (benchmark)', 1, now(), NULL, NULL, NULL, NULL, false, NULL, 0, NULL, NULL, '', '',
+  r.fee, NULL, NULL, r.receiving_unit_id, NULL, NULL, 1, now(), now()
 FROM bench_route r WHERE r.n = (:r)::int
 RETURNING id AS dossier_id \gset
-INSERT INTO dossiers_dossiertask (dossier_id, step_id, "order", name, agency_id, unit_id, role, assignee_id, started_at,
-  due_at, finished_at, finished_by_id, handed_by_id, note)
-SELECT :dossier_id::bigint, r.step_id, r.step_order, r.step_name, r.step_agency_id, r.step_unit_id, r.step_role, NULL, now(),
-  now() + r.step_interval, NULL, NULL, r.officer_id, ''
-FROM bench_route r WHERE r.n = (:r)::int
-RETURNING id AS task_id \gset
-UPDATE dossiers_dossier d SET received_at = now(), clock_started_at = now(), due_at = now() + r.legal_interval,
-  original_due_at = now() + r.legal_interval, received_by_id = r.officer_id, current_task_id = :task_id::bigint,
-  current_unit_id = r.step_unit_id, updated_at = now()
-FROM bench_route r WHERE r.n = (:r)::int AND d.id = :dossier_id::bigint;
-INSERT INTO dossiers_dossiercomponent (dossier_id, procedure_component_id, "order", name, originals, certified_copies,
-  photocopies, required, provided)
-SELECT :dossier_id::bigint, c.id, c."order", c.name, c.originals, c.certified_copies, c.photocopies, c.required, true
-FROM catalogue_procedurecomponent c WHERE c.procedure_id = (:procedure_id)::bigint;
+WITH components AS (
+  INSERT INTO dossiers_dossiercomponent (dossier_id, procedure_component_id, "order", name, originals,
+    certified_copies, photocopies, required, provided)
+  SELECT :dossier_id::bigint, c.id, c."order", c.name, c.originals, c.certified_copies, c.photocopies, c.required, true
+  FROM catalogue_procedurecomponent c WHERE c.procedure_id = (:procedure_id)::bigint
+  RETURNING id)
+INSERT INTO dossiers_dossierfile (component_id, file, original_name, content_type, size, sha256, uploaded_at,
+  uploaded_by_id, reused, reused_from, supplement)
+SELECT id, 'dossiers/pgbench/' || id::text || '-to-khai.pdf', 'to-khai.pdf', 'application/pdf', 46, repeat('0', 64),
+  now(), :officer_id, false, '', false
+FROM components;
 INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, actor_id, data)
-VALUES (:dossier_id, now(), 'receive', NULL, 2, :officer_id, '{}');
+VALUES (:dossier_id, now(), 'submit', NULL, 1, :officer_id, '{}');
 SELECT last_seq, last_hash FROM pgbench_audit_head WHERE id = 1 FOR UPDATE \gset
 INSERT INTO pgbench_audit_record (seq, at, actor_id, actor_repr, ip_address, channel, action, target_type, target_id,
   target_repr, before, after, prev_hash, hash)
-VALUES ((:last_seq)::bigint + 1, now(), :officer_id, 'pgbench', '127.0.0.1', 'api', 'dossier.receive', 'dossiers.dossier',
-  :dossier_id::text, 'pgbench', NULL,
-  jsonb_build_object('status', 2, 'dossier_id', :dossier_id::bigint),
+VALUES ((:last_seq)::bigint + 1, now(), :officer_id, 'pgbench', '127.0.0.1', 'api', 'dossier.submit_online',
+  'dossiers.dossier', :dossier_id::text, 'pgbench', NULL,
+  jsonb_build_object('status', 1, 'dossier_id', :dossier_id::bigint),
   (:last_hash)::varchar, encode(sha256(((:last_hash::text || :dossier_id::text))::bytea), 'hex'))
 RETURNING hash AS new_hash \gset
 UPDATE pgbench_audit_head SET last_seq = (:last_seq)::bigint + 1, last_hash = (:new_hash)::varchar WHERE id = 1;
-INSERT INTO dossiers_issuedform (dossier_id, form_set, code, name, pdf, sha256, signed, issued_at, issued_by_id)
-VALUES (:dossier_id, 'tt03_2025', '01', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả',
-  'forms/pgbench/' || :dossier_id::text || '.pdf', repeat('0', 64), true, now(), :officer_id);
+UPDATE portal_onlineapplication SET dossier_id = :dossier_id::bigint,
+  data = '{"matter": "Đề nghị giải quyết thủ tục (benchmark)"}' WHERE id = :application_id::bigint;
+SELECT count(*) FROM portal_personaldocument WHERE owner_id = :officer_id AND sha256 = repeat('0', 64);
 INSERT INTO notifications_outboxmessage (created_at, kind, channel, recipient, subject, body, html_body, reference,
   status, attempts, next_attempt_at, last_error, sent_at, provider_message_id, idempotency_key)
-VALUES (now(), 'dossier.received', 'sms', '+84912345678', '', 'Ho so da duoc tiep nhan (pgbench).', '',
+VALUES (now(), 'dossier.submitted', 'sms', '+84912345678', '', 'Ho so da duoc nop truc tuyen (pgbench).', '',
   'pgbench-' || :dossier_id::text, 'sent', 0, now(), '', now(), '', 'pgbench:' || :dossier_id::text);
 COMMIT;
 INSERT INTO django_tasks_database_dbtaskresult (id, status, enqueued_at, started_at, finished_at, args_kwargs, priority,

@@ -1,27 +1,33 @@
--- (a) Submission. Today: reception at the counter, POST /api/v1/dossiers (receive_dossier: code,
--- components, first step, event, audit record, signed Mẫu 01, outbox), as the receiving officer of
--- the agency. The citizen API (POST /api/v1/portal/submissions with Idempotency-Key) will replace
--- this: only request() below changes (path, token of a citizen, Idempotency-Key header).
+-- (a) Online submission: POST /api/v1/portal/submissions as the demo citizen (bearer token), one new
+-- Idempotency-Key per request, a small PDF for every component (portal.services.submit →
+-- dossiers.services.submit_online: code, components, files, event, audit record, idempotency row,
+-- personal store, outbox). The dossier waits at status 1 for the desk; no form is rendered.
 package.path = os.getenv("BENCH_WRK_DIR") .. "/?.lua;" .. package.path
 local common = require("common")
 local data
 local counter = 0
+local prefix
 
 function setup(thread) common.setup(thread) end
-function init(args) common.seed(); data = common.load_data() end
+function init(args)
+  common.seed()
+  data = common.load_data()
+  prefix = string.format("bench-%d-%d-%d", os.time(), id or 0, math.random(1, 2000000000))
+end
 
 function request()
   counter = counter + 1
   local route = common.pick(data.routes)
   local applicant = common.pick(data.applicants)
   local body = string.format(
-    '{"procedure":"%s","agency":"%s","channel":1,"applicant":{"name":"%s","identity":"%s","phone":"%s",' ..
-    '"address":"%s"},"components":[%s],"sets_count":1}',
+    '{"procedure":"%s","agency":"%s","applicant":{"name":"%s","identity":"%s","phone":"%s","address":"%s"},' ..
+    '"data":{"matter":"Đề nghị giải quyết thủ tục (benchmark)"},"components":[%s]}',
     route.procedure, route.agency, applicant.name, applicant.identity, applicant.phone, applicant.address,
     route.components)
-  return wrk.format("POST", "/api/v1/dossiers", common.headers({
+  return wrk.format("POST", "/api/v1/portal/submissions", common.headers({
     ["Authorization"] = "Bearer " .. route.token,
     ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = prefix .. "-" .. counter,
   }), body)
 end
 
