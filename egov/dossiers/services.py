@@ -240,7 +240,9 @@ def _store_components(dossier: Dossier, checked: list, *, by) -> None:
             _store_upload(row, upload, by=by, reused_from=reused_from)
 
 
-def _store_upload(component: DossierComponent, upload: CheckedUpload, *, by, reused_from: str = "") -> DossierFile:
+def _store_upload(
+    component: DossierComponent, upload: CheckedUpload, *, by, reused_from: str = "", supplement: bool = False
+) -> DossierFile:
     stored = DossierFile(
         component=component,
         original_name=upload.name,
@@ -250,6 +252,7 @@ def _store_upload(component: DossierComponent, upload: CheckedUpload, *, by, reu
         uploaded_by=by if getattr(by, "is_authenticated", False) else None,
         reused=bool(reused_from),
         reused_from=reused_from[:100],
+        supplement=supplement,
     )
     stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
     stored.save()
@@ -413,8 +416,7 @@ def submit_supplement(*, by, code: str, components: list[ComponentInput], note: 
     if errors:
         raise ValidationFailed(errors)
     for row, upload, reused_from in accepted:
-        stored = _store_upload(row, upload, by=by, reused_from=reused_from)
-        DossierFile.objects.filter(pk=stored.pk).update(supplement=True)
+        _store_upload(row, upload, by=by, reused_from=reused_from, supplement=True)
         if not row.provided:
             DossierComponent.objects.filter(pk=row.pk).update(provided=True)
     payload = {"note": note.strip(), "files": len(accepted), "_applicant_files": True}

@@ -217,22 +217,27 @@ def _replay(by, key: str, procedure: Procedure) -> Dossier | None:
 
 
 def _keep_in_store(by, dossier: Dossier) -> None:
-    """New files of an online dossier join the applicant's store, to be reused next time."""
-    files = DossierFile.objects.filter(component__dossier=dossier, reused=False).select_related("component")
+    """New files of an online dossier join the applicant's store, to be reused next time (one row per
+    content: a file already kept is not kept twice)."""
+    files = list(DossierFile.objects.filter(component__dossier=dossier, reused=False).select_related("component"))
+    kept = set(
+        PersonalDocument.objects.filter(owner=by, sha256__in={f.sha256 for f in files}).values_list("sha256", flat=True)
+    )
+    new = {}
     for f in files:
-        if PersonalDocument.objects.filter(owner=by, sha256=f.sha256).exists():
-            continue
-        PersonalDocument.objects.create(
-            owner=by,
-            name=f.component.name[:255],
-            file=f.file.name,
-            original_name=f.original_name,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            source=PersonalDocument.Source.SUBMITTED,
-            dossier_code=dossier.code,
-        )
+        if f.sha256 not in kept and f.sha256 not in new:
+            new[f.sha256] = PersonalDocument(
+                owner=by,
+                name=f.component.name[:255],
+                file=f.file.name,
+                original_name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                source=PersonalDocument.Source.SUBMITTED,
+                dossier_code=dossier.code,
+            )
+    PersonalDocument.objects.bulk_create(new.values())
 
 
 def submit(

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.catalogue.models import Procedure
@@ -113,10 +112,7 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         for i, c in enumerate(procedure.components.order_by("order", "pk"))
     ]
     agency_id = (posted.get("agency") if posted is not None else None) or (draft.agency_id if draft else None)
-    summary = []
-    for field, messages_ in errors.items():
-        target = _anchor(field) if field.startswith(("applicant.", "data.", "components.")) else _anchor(field)
-        summary += [(target, m) for m in messages_]
+    summary = [(_anchor(field), m) for field, messages_ in errors.items() for m in messages_]
     return {
         "procedure": procedure,
         "form": form,
@@ -264,18 +260,20 @@ def dossier_page(request, code: str):
 @require_POST
 def supplement(request, code: str):
     dossier = _own(request, code)
-    components = []
+    components, refused = [], []
     for row in dossier.components.all():
         files = [UploadInput(name=f.name, content=f.read()) for f in request.FILES.getlist(f"component-{row.pk}")]
-        for ref in request.POST.getlist(f"reuse-{row.pk}"):
+        for ref in filter(None, request.POST.getlist(f"reuse-{row.pk}")):
             resolved = services.resolve_reuse(request.user, ref, field="components")
-            if isinstance(resolved, UploadInput):
-                files.append(resolved)
+            (files if isinstance(resolved, UploadInput) else refused).append(resolved)
         components.append(
             ComponentInput(
                 procedure_component_id=row.procedure_component_id, provided=bool(files), uploads=tuple(files)
             )
         )
+    if refused:
+        context = _dossier_context(request, dossier, errors=_by_field(None, refused), form_name="supplement")
+        return render(request, "portal/dossier.html", context, status=422)
     try:
         dossier_services.submit_supplement(
             by=request.user, code=code, components=components, note=request.POST.get("note", "")
@@ -350,7 +348,3 @@ def store_delete(request, pk: int):
         raise Http404(exc.message) from exc
     messages.success(request, "Đã xóa giấy tờ khỏi kho dữ liệu.")
     return redirect("portal:store")
-
-
-def dossier_url(code: str) -> str:
-    return reverse("portal:dossier", args=[code])

@@ -183,6 +183,10 @@ def test_the_dossier_page_follows_the_dossier_through_supplement_payment_result_
 
     row = dossier.components.order_by("order").all()[1]
     assert signed_in.post(f"{url}bo-sung/", {}).status_code == 422
+    row_pk = dossier.components.order_by("order").all()[1].pk
+    stranger = signed_in.post(f"{url}bo-sung/", {f"reuse-{row_pk}": "document:999999"})
+    assert stranger.status_code == 422 and "kho dữ liệu" in stranger.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.WAITING_SUPPLEMENT
     response = signed_in.post(
         f"{url}bo-sung/", {f"component-{row.pk}": SimpleUploadedFile("cccd-2.pdf", pdf("2"), "application/pdf")}
     )
