@@ -44,10 +44,6 @@ def _by_field(exc: DomainError | None, extra: list | None = None) -> dict[str, l
     return result
 
 
-def _anchor(field: str) -> str:
-    return "f-" + field.replace(".", "-").replace("_", "-")
-
-
 def _profile_defaults(user) -> dict[str, str]:
     profile = getattr(user, "citizen_profile", None)
     return {
@@ -79,7 +75,7 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
     applicant_fields = [
         {
             "name": f"applicant.{name}",
-            "id": _anchor(f"applicant.{name}"),
+            "id": f"applicant.{name}",
             "label": label,
             "type": kind,
             "autocomplete": autocomplete,
@@ -93,7 +89,7 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         {
             "spec": spec,
             "name": f"data.{spec.name}",
-            "id": _anchor(f"data.{spec.name}"),
+            "id": f"data.{spec.name}",
             "value": data.get(spec.name, "" if spec.type != "boolean" else False),
             "errors": errors.get(f"data.{spec.name}", []),
         }
@@ -105,14 +101,13 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         {
             "component": c,
             "index": i,
-            "id": _anchor(f"components.{i}.files"),
+            "id": f"components.{i}.files",
             "files": [f for f in files if f.procedure_component_id == c.pk],
             "errors": errors.get(f"components.{i}.files", []),
         }
         for i, c in enumerate(procedure.components.order_by("order", "pk"))
     ]
     agency_id = (posted.get("agency") if posted is not None else None) or (draft.agency_id if draft else None)
-    summary = [(_anchor(field), m) for field, messages_ in errors.items() for m in messages_]
     return {
         "procedure": procedure,
         "form": form,
@@ -124,7 +119,9 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         "reusable": reusable,
         "draft": draft,
         "errors": errors,
-        "summary": summary,
+        # The summary at the top links each message to its field (ids are the field names).
+        "field_errors": {field: messages_ for field, messages_ in errors.items() if field != "form"},
+        "form_error": (errors.get("form") or [""])[0],
         "idempotency_key": (posted.get("idempotency_key") if posted is not None else None) or uuid.uuid4().hex,
         "fees": list(procedure.fees.all()),
     }

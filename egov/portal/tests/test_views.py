@@ -110,12 +110,12 @@ def test_errors_are_shown_next_to_each_field_with_a_summary_and_the_files_are_ke
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert 'class="usa-alert usa-alert--error"' in page
+    assert 'class="usa-alert usa-alert--error error-summary"' in page
     for message, anchor in [
-        ("Số bản không được lớn hơn 5.", "f-data-copies"),
-        ("Họ và tên cần ít nhất 2 ký tự.", "f-data-full-name"),
-        ("Ngày sinh không phải là ngày hợp lệ.", "f-data-birth"),
-        ("Cần đánh dấu ô “Tôi cam đoan”.", "f-data-agree"),
+        ("Số bản không được lớn hơn 5.", "data.copies"),
+        ("Họ và tên cần ít nhất 2 ký tự.", "data.full_name"),
+        ("Ngày sinh không phải là ngày hợp lệ.", "data.birth"),
+        ("Cần đánh dấu ô “Tôi cam đoan”.", "data.agree"),
     ]:
         assert f'<a href="#{anchor}">{message}</a>' in page  # the summary links to the field
         assert f'<span class="usa-error-message" id="{anchor}-error">{message}</span>' in page
