@@ -36,7 +36,7 @@ from egov.dossiers.models import (
 )
 from egov.dossiers.selectors import active_process, rule_set_on
 from egov.dossiers.statuses import Channel, Status, transition_for
-from egov.dossiers.uploads import CheckedUpload, check_upload
+from egov.dossiers.uploads import CheckedUpload, check_upload, storage_name
 from egov.organisations import selectors as organisations
 from egov.people import policy
 
@@ -254,7 +254,7 @@ def _store_upload(
         reused_from=reused_from[:100],
         supplement=supplement,
     )
-    stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
+    stored.file.save(storage_name(upload), ContentFile(upload.content), save=False)
     stored.save()
     return stored
 
