@@ -33,3 +33,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "egov.core.error_pages.bad_request"
+handler500 = "egov.core.error_pages.server_error"
