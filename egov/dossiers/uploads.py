@@ -16,7 +16,7 @@ from django.conf import settings
 from egov.core import scanning
 from egov.core.errors import FieldError
 
-__all__ = ["CheckedUpload", "check_upload", "clean_label", "storage_name", "ALLOWED_TYPES", "EXTENSIONS"]
+__all__ = ["CheckedUpload", "check_upload", "clean_label", "detect_type", "storage_name", "ALLOWED_TYPES", "EXTENSIONS"]
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -86,6 +86,15 @@ def _office_type(content: bytes) -> str | None:
     return None
 
 
+def detect_type(content: bytes) -> str | None:
+    """The MIME type the content shows (magic numbers; DOCX and XLSX by their parts), or None."""
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else None
+    if mime == "application/zip" or mime is None or mime.startswith("application/vnd.openxmlformats"):
+        mime = _office_type(content) or mime
+    return mime
+
+
 def size_text(size: int, rounding: str = ROUND_HALF_UP) -> str:
     """``2500`` -> ``"2,5 KB"``: one decimal (comma), in the largest unit that fits. The refusal rounds
     the file up and the limit down, so a file just over the limit never reads as equal to it."""
@@ -105,10 +114,7 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
     if len(content) > limit:
         size, most = size_text(len(content), ROUND_CEILING), size_text(limit, ROUND_FLOOR)
         return FieldError(field, f"Tệp '{name}' quá lớn ({size}); tối đa {most}.")
-    kind = filetype.guess(content)
-    mime = kind.mime if kind else None
-    if mime == "application/zip" or mime is None or mime.startswith("application/vnd.openxmlformats"):
-        mime = _office_type(content) or mime
+    mime = detect_type(content)
     if mime not in ALLOWED_TYPES:
         allowed = ", ".join(ALLOWED_TYPES.values())
         return FieldError(field, f"Tệp '{name}' không phải {allowed} (nhận dạng theo nội dung tệp).")

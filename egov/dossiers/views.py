@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, ValidationFailed
+from egov.core.files import serve_stored_file
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
-from egov.dossiers.models import Dossier, DossierResult, IssuedForm
+from egov.dossiers.models import Dossier, DossierFile, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
@@ -158,6 +159,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
     context = {
         "dossier": dossier,
         "data": data,
+        "components": dossier.components.all(),  # prefetched with their files by dossier_out
         "actions": actions,
         "forms": dossier.forms.all(),
         "status": Status,
@@ -213,8 +215,8 @@ def issued_form_pdf(request, pk: int):
     if issued is None:
         raise Http404("Không tìm thấy biểu mẫu.")
     _visible(request, issued.dossier.code)
-    return FileResponse(
-        issued.pdf.open("rb"), content_type="application/pdf", filename=f"mau-{issued.code}-{issued.dossier.code}.pdf"
+    return serve_stored_file(
+        issued.pdf.name, content_type="application/pdf", filename=f"mau-{issued.code}-{issued.dossier.code}.pdf"
     )
 
 
@@ -243,9 +245,21 @@ def result_pdf(request, pk: int):
     if result is None:
         raise Http404("Không tìm thấy kết quả.")
     _visible(request, result.dossier.code)
-    return FileResponse(
-        result.pdf.open("rb"), content_type="application/pdf", filename=f"ket-qua-{result.dossier.code}.pdf"
+    return serve_stored_file(
+        result.pdf.name, content_type="application/pdf", filename=f"ket-qua-{result.dossier.code}.pdf"
     )
+
+
+@login_required
+@require_GET
+def dossier_file(request, code: str, pk: int):
+    """A file handed in with the dossier: for its applicant and the officers who may see the
+    dossier (``selectors.visible_dossier``); anyone else is told it does not exist."""
+    dossier = _visible(request, code)
+    stored = DossierFile.objects.filter(pk=pk, component__dossier=dossier).first()
+    if stored is None:
+        raise Http404("Không tìm thấy tệp.")
+    return serve_stored_file(stored.file.name, content_type=stored.content_type, filename=stored.original_name)
 
 
 @login_required

@@ -231,6 +231,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Stored files are served only by views that check access (egov.core.files); MEDIA_URL is never
+# routed. Behind nginx, set this to an ``internal`` location's prefix (docs/deploy.md §10) and the
+# view answers with X-Accel-Redirect, leaving the sending to nginx. Empty: Django streams the file.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
