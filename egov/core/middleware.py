@@ -7,11 +7,13 @@ import json
 import re
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, SuspiciousOperation
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from egov.core import context, error_pages
 
@@ -154,7 +156,10 @@ def _printable(name: str) -> str:
 class DatabaseOutageMiddleware:
     """A view that finds the database down answers 503 with ``Retry-After`` (a page, or the API's
     JSON error), logged as one line by Django, not a traceback per request. Errors raised by other
-    middleware reach ``handler500`` (``egov.core.error_pages.server_error``), which does the same."""
+    middleware reach ``handler500`` (``egov.core.error_pages.server_error``), which does the same.
+
+    A view that let ``ObjectDoesNotExist`` escape (a third-party admin view given an unknown id)
+    answers 404: the thing asked for does not exist, which is not a server error."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -165,4 +170,6 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, error_pages.DATABASE_UNAVAILABLE):
             return error_pages.service_unavailable(request)
+        if isinstance(exception, ObjectDoesNotExist):
+            return page_not_found(request, Http404(str(exception)))
         return None

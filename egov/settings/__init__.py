@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may answer early (bad input, errors), so every answer carries the CSP.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
@@ -217,6 +219,31 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
 # Claim that carries the 12-digit personal identification number.
 OIDC_IDENTITY_CLAIM = env("OIDC_IDENTITY_CLAIM", "identity_number")
 EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
+
+# --- Security headers ---------------------------------------------------------------------------
+# Content-Security-Policy by django-csp (ADR 0015): scripts only from this site's static files (no
+# inline script, no eval), nothing may frame a page. Styles allow inline because USWDS, htmx and the
+# statistics bars set style attributes; a style cannot run code. Stored files get a stricter policy
+# of their own (egov.core.files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Django's own headers (defaults made explicit): no MIME sniffing, the Referer only within the site,
+# no framing for browsers without CSP frame-ancestors. HSTS is production's (egov.settings.production).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
