@@ -74,6 +74,15 @@ def worklist_page(request):
     return render(request, template, context)
 
 
+def _whole_number(raw: str | None, *, field: str, label: str, default: int = 1) -> int:
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed.field(field, f"{label} phải là số nguyên.") from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reception_page(request):
@@ -108,11 +117,13 @@ def reception_page(request):
                 services.ComponentInput(component.pk, request.POST.get(f"provided_{component.pk}") == "on", uploads)
             )
         try:
+            channel = _whole_number(request.POST.get("channel"), field="channel", label="Kênh tiếp nhận")
+            sets_count = _whole_number(request.POST.get("sets_count"), field="sets_count", label="Số bộ hồ sơ")
             dossier = services.receive_dossier(
                 by=request.user,
                 procedure=procedure,
                 agency=agency,
-                channel=int(request.POST.get("channel") or 1),
+                channel=channel,
                 applicant=services.ApplicantInput(
                     name=request.POST.get("applicant_name", ""),
                     identity=request.POST.get("applicant_identity", ""),
@@ -123,7 +134,7 @@ def reception_page(request):
                     matter=request.POST.get("matter", ""),
                 ),
                 components=components,
-                sets_count=int(request.POST.get("sets_count") or 1),
+                sets_count=sets_count,
             )
         except DomainError as exc:
             context["error"] = exc.message
