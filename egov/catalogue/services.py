@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.catalogue import jsondoc, validation, workbook
 from egov.catalogue.exchange import ImportFailed, Parsed, RowError
@@ -48,7 +49,6 @@ from egov.catalogue.specs import (
 from egov.catalogue.text import fold
 from egov.catalogue.validation import MOT_PHAN_REASON_REQUIRED_FROM
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from egov.people import policy
 
 __all__ = [
     "create_field",

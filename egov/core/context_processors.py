@@ -2,7 +2,7 @@ from django.conf import settings
 
 
 def platform(request):
-    from egov.people.selectors import can_use_back_office
+    from egov.access.back_office import can_use_back_office
 
     user = getattr(request, "user", None)
     return {

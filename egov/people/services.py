@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import secrets
@@ -20,12 +19,14 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.access import policy
+from egov.access.credentials import authenticate_token, hash_token, totp_required, verify_totp
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from egov.notifications import services as notifications
 from egov.notifications.recipients import InvalidRecipient, normalise_email, normalise_phone
 from egov.organisations.models import Organisation
-from egov.people import identifiers, policy
+from egov.people import identifiers
 from egov.people.models import ApiToken, CitizenProfile, ContactVerification, Position, Role, User
 
 __all__ = [
@@ -50,6 +51,9 @@ __all__ = [
     "start_totp_enrollment",
     "confirm_totp_enrollment",
     "totp_required",
+    # Re-exported from egov.access.credentials (moved there; people pages and tests call them here).
+    "authenticate_token",
+    "verify_totp",
 ]
 
 _USER_AUDIT_FIELDS = ["username", "kind", "full_name", "email", "phone", "is_active", "is_staff", "is_superuser"]
@@ -254,10 +258,6 @@ def register_citizen(
 # --- API tokens -----------------------------------------------------------------------------------
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
 @dataclass(frozen=True)
 class IssuedToken:
     raw: str
@@ -299,45 +299,7 @@ def revoke_api_token(*, by: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def authenticate_token(raw: str) -> ApiToken | None:
-    """The live token for ``raw``, or None if unknown, expired or revoked."""
-    now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is not None and (token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60):
-        # Touch at most once a minute so busy clients do not write on every call.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
-
-
 # --- TOTP second factor -----------------------------------------------------------------------------
-
-
-def totp_required(user: User) -> bool:
-    """Officers with a confirmed device always need a code; so do roles the settings require it for."""
-    if user.kind != User.Kind.OFFICER:
-        return False
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return True
-    required = set(settings.EGOV_TOTP_REQUIRED_ROLES)
-    if not required:
-        return False
-    if user.is_superuser and "administrator" in required:
-        return True
-    return Position.objects.active_on(timezone.localdate()).filter(user=user, role__code__in=required).exists()
-
-
-def verify_totp(user: User, code: str) -> TOTPDevice | None:
-    code = (code or "").strip().replace(" ", "")
-    if not code.isdigit():
-        return None
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(code):
-            return device
-    return None
 
 
 @transaction.atomic

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "egov.core",
+    "egov.access",
     "egov.audit",
     "egov.organisations",
     "egov.people",

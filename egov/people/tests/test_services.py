@@ -308,8 +308,8 @@ def test_back_office_access_follows_the_current_role(tree, role, allowed):
 
     from django.utils import timezone
 
+    from egov.access.back_office import can_use_back_office
     from egov.people.models import Position, User
-    from egov.people.selectors import can_use_back_office
 
     officer = services.create_officer(
         by=None, username="canbo", full_name="Cán Bộ", password=PASSWORD, unit=tree["justice"], role_code=role
