@@ -439,10 +439,11 @@ def import_excel(*, by, file, progress: Progress | None = None) -> ImportSummary
 
 
 @transaction.atomic
-def import_json(*, by, data, progress: Progress | None = None) -> ImportSummary:
-    """Import the JSON exchange document (a dict, JSON text or bytes, or a file object)."""
+def import_json(*, by, data, progress: Progress | None = None, source: str = "") -> ImportSummary:
+    """Import the JSON exchange document (a dict, JSON text or bytes, or a file object). ``source``
+    names it in the audit trail (default: the file's name, or "json")."""
     _require_manage(by)
-    source = _source_name(data) if hasattr(data, "read") else "json"
+    source = source or (_source_name(data) if hasattr(data, "read") else "json")
     if hasattr(data, "read"):
         data = data.read()
     if isinstance(data, (bytes, str)):

@@ -74,7 +74,7 @@ def login_view(request):
             services.record_login(user=user, method="password+totp" if device else "password")
             if needs_second_factor:
                 return redirect(f"{reverse('people:second_factor')}?{urlencode({'next': context['next']})}")
-            return HttpResponseRedirect(_safe_next(request, reverse("core:home")))
+            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
     return render(request, "people/login.html", context, status=status)
 
 
@@ -102,7 +102,7 @@ def second_factor_view(request):
         else:
             otp_login(request, device)
             request.session[SESSION_2FA_KEY] = "ok"
-            return HttpResponseRedirect(_safe_next(request, reverse("core:home")))
+            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
     if not has_device:
         device = services.start_totp_enrollment(user=user)
         context["otpauth_uri"] = device.config_url
@@ -114,7 +114,7 @@ def second_factor_view(request):
 def logout_view(request):
     logout(request)
     messages.info(request, "Bạn đã đăng xuất.")
-    return redirect("core:home")
+    return redirect("portal:home")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

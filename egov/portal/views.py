@@ -21,6 +21,7 @@ from egov.core.errors import DomainError, NotFound
 from egov.core.forms import errors_by_field
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import DossierResult
+from egov.dossiers.selectors import most_requested_procedures
 from egov.dossiers.services import ComponentInput, UploadInput
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.feedback.models import Rating
@@ -36,6 +37,11 @@ APPLICANT_FIELDS = (
     ("phone", "Số điện thoại", "tel", "tel"),
     ("email", "Thư điện tử", "email", "email"),
 )
+
+
+def home(request):
+    """The home page: the most requested procedures, and the ways in for citizens and officers."""
+    return render(request, "portal/home.html", {"popular": most_requested_procedures(limit=8)})
 
 
 def _profile_defaults(user) -> dict[str, str]:
