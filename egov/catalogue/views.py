@@ -10,7 +10,7 @@ from egov.catalogue import selectors
 from egov.catalogue.models import Field, Level, OnlineLevel, ProcedureComponent
 from egov.core.errors import DomainError
 from egov.core.files import serve_stored_file
-from egov.dossiers.uploads import detect_type
+from egov.core.uploads import detect_type
 
 PAGE_SIZE = 20
 

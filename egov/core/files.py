@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 
-from egov.dossiers.uploads import clean_label
+from egov.core.uploads import clean_label
 
 __all__ = ["INLINE_TYPES", "content_disposition", "serve_stored_file"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from egov.core.uploads import clean_label
 from egov.dossiers.models import Dossier, DossierFile
-from egov.dossiers.uploads import clean_label
 from egov.portal.tests.conftest import pdf
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_the_applicant_and_the_receiving_officer_open_the_file_inline_with_safe_
     assert b"".join(mine.streaming_content) == pdf("tep")
     assert mine["Content-Type"] == "application/pdf"
     assert mine["Content-Disposition"] == (
-        "inline; filename=\"Hop dong mua ban.pdf\"; "
+        'inline; filename="Hop dong mua ban.pdf"; '
         "filename*=utf-8''H%E1%BB%A3p%20%C4%91%E1%BB%93ng%20mua%20b%C3%A1n.pdf"
     )
     assert mine["X-Content-Type-Options"] == "nosniff"
