@@ -220,7 +220,10 @@ OVERFLOWING = """() => {
 
 
 def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the DevTools protocol, not as an inline <script>: the pages' CSP
+    # (script-src 'self') blocks inline scripts, and the check must see the page as served.
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     return page.evaluate(
         """async (tags) => {
             const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -236,6 +239,12 @@ def axe_violations(page) -> list[dict]:
 def check_pages(browser, live_server, data, pages, width, height, *, sign_in_as=None) -> list[str]:
     context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
     page = context.new_page()
+    # Anything the Content-Security-Policy blocks (an inline script, a style, a font) is a problem.
+    blocked = []
+    page.on(
+        "console",
+        lambda m: blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None,
+    )
     if sign_in_as:
         page.goto(f"{live_server.url}/dang-nhap/")
         _submit_login(sign_in_as, PASSWORD)(page, data)
@@ -257,7 +266,7 @@ def check_pages(browser, live_server, data, pages, width, height, *, sign_in_as=
             slug = re.sub(r"[^a-z0-9]+", "-", check.name.lower()).strip("-")
             page.screenshot(path=str(Path(SCREENSHOTS) / f"{slug}-{width}.png"), full_page=True)
     context.close()
-    return problems
+    return problems + [f"blocked by the Content-Security-Policy: {b}" for b in blocked]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
