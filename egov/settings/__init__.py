@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while serving a request carries its id (egov/core/logging.py).
+    "egov.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -315,11 +317,26 @@ EGOV_NOTIFY_RETRY_MAX_SECONDS = int(env("NOTIFY_RETRY_MAX_SECONDS", str(6 * 3600
 # be told from a delivered one). Keep it above the longest send: EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT.
 EGOV_NOTIFY_LEASE_SECONDS = int(env("NOTIFY_LEASE_SECONDS", "60") or 60)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    # pyHanko logs a traceback for every untrusted certificate it validates; one line is enough.
-    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
-}
+def logging_config(level: str) -> dict:
+    """One JSON line per event on stderr (egov/core/logging.py), shared by production.py and gunicorn."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request": {"()": "egov.core.logging.RequestContextFilter"}},
+        "formatters": {"json": {"()": "egov.core.logging.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # pyHanko logs a traceback for every untrusted certificate it validates; one line is enough.
+            "pyhanko": {"level": "ERROR"},
+            "pyhanko_certvalidator": {"level": "ERROR"},
+            # WeasyPrint and fontTools narrate every rendering step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+            # Django's own handlers would print the request errors a second time, in another format.
+            "django": {"handlers": [], "propagate": True},
+        },
+    }
+
+
+LOGGING = logging_config(env("LOG_LEVEL", "WARNING") or "WARNING")

@@ -21,12 +21,12 @@ SETTINGS_DIR = ROOT / "egov" / "settings"
 
 
 def _source_files() -> list[Path]:
-    """Application code: egov/, without tests and migrations."""
+    """Application code: egov/ without tests and migrations, and the deployment files in deploy/."""
     return [
         path
         for path in sorted((ROOT / "egov").rglob("*.py"))
         if "tests" not in path.parts and "migrations" not in path.parts
-    ]
+    ] + sorted((ROOT / "deploy").glob("*.py"))
 
 
 def _string_arg(node: ast.Call, index: int = 0) -> str | None:
