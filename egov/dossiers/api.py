@@ -11,14 +11,14 @@ from typing import Any, Literal
 from ninja import Field, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 
+from egov.access import policy
+from egov.access.authentication import officer_auth
 from egov.catalogue.models import Procedure
 from egov.core.errors import FieldError, NotFound, Throttled, ValidationFailed
 from egov.dossiers import selectors, services
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
-from egov.people import policy
-from egov.people.authentication import officer_auth
 
 router = Router(tags=["Hồ sơ"])
 worklist_router = Router(tags=["Danh sách công việc"])

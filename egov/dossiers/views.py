@@ -15,23 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.access import policy
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, ValidationFailed
+from egov.core.forms import errors_by_field
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
-from egov.people import policy
 from egov.people.models import Position
-
-
-def _errors(exc: DomainError) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in getattr(exc, "errors", []):
-        result.setdefault(err.field, []).append(err.message)
-    return result
 
 
 def _receiving_agencies(user) -> list[Organisation]:
@@ -126,7 +120,7 @@ def reception_page(request):
             )
         except DomainError as exc:
             context["error"] = exc.message
-            context["errors"] = _errors(exc)
+            context["errors"] = errors_by_field(exc)
             return render(request, "dossiers/reception.html", context, status=exc.status)
         return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/reception.html", context)
@@ -164,7 +158,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
         "can_attach_result": can_attach,
     }
     if exc is not None:
-        context |= {"error": exc.message, "errors": _errors(exc), "failed_action": action}
+        context |= {"error": exc.message, "errors": errors_by_field(exc), "failed_action": action}
     return render(request, "dossiers/detail.html", context, status=exc.status if exc else 200)
 
 

@@ -16,11 +16,11 @@ from django.db.models import Max
 from egov.audit import services as audit
 from egov.catalogue.models import Procedure
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from egov.core.uploads import check_upload
 from egov.dossiers import documents
 from egov.dossiers import services as dossiers
 from egov.dossiers.models import Dossier, DossierFile, DossierResult
 from egov.dossiers.services import ApplicantInput, ComponentInput, UploadInput
-from egov.dossiers.uploads import check_upload
 from egov.organisations.models import Organisation
 from egov.portal import schema as schemas
 from egov.portal.models import Draft, DraftFile, OnlineApplication, PersonalDocument, SubmissionForm

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "egov.core",
+    "egov.access",
     "egov.audit",
     "egov.organisations",
     "egov.people",
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.platform",
+                "egov.access.context_processors.back_office",
             ],
         },
     },
@@ -175,8 +177,8 @@ AUTHENTICATION_BACKENDS = [
     "egov.people.oidc.CitizenOIDCBackend",
 ]
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Sliding session timeout: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(env("SESSION_TIMEOUT_SECONDS", str(30 * 60)) or 1800)

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
-from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
+from egov.demo.catalogue import load_demo_catalogue
 from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
