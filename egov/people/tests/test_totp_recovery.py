@@ -14,8 +14,8 @@ from egov.audit.services import verify_chain
 from egov.core.errors import PermissionDenied, ValidationFailed
 from egov.people import services
 from egov.people.models import ApiToken
+from egov.people.services import reset_totp
 from egov.people.tests.conftest import PASSWORD
-from egov.people.totp_recovery import reset_totp
 
 
 def test_the_command_removes_the_device_revokes_tokens_and_the_next_login_enrols_again(

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from egov.core.errors import DomainError
 from egov.people.models import User
-from egov.people.totp_recovery import reset_totp
+from egov.people.services import reset_totp
 
 
 class Command(BaseCommand):

@@ -6,8 +6,9 @@ checked before anything is written; what exists already (the province, its calen
 is left as it is, so the command can be run again with the same arguments. Everything goes through
 the services, so the audit trail starts with these records.
 
-It lives in the calendar app because that is the lowest app that sees all three (organisations,
-people, calendar).
+It lives in the dossiers app, the one-stop shop these three exist for (the root unit, the calendar its
+deadlines are computed on, the administrator), and the lowest app that may import all of them
+(.importlinter: people and calendar are one layer and do not import each other).
 """
 
 from __future__ import annotations
