@@ -63,7 +63,7 @@ def _max_attempts() -> int:
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "EGOV_NOTIFY_SENDING_TIMEOUT_SECONDS", 600)))
+    return timedelta(seconds=int(getattr(settings, "EGOV_NOTIFY_LEASE_SECONDS", 60)))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -4,7 +4,7 @@
 - ``officers``: officer accounts, positions, roles;
 - ``registration``: registration on the portal and contact verification (codes by e-mail or SMS);
 - ``tokens``: API bearer tokens;
-- ``totp``: enrolling a TOTP device.
+- ``totp``: enrolling a TOTP device, removing a lost one.
 
 Callers use ``from egov.people import services`` and ``services.<name>``: every public name of the
 modules is here. Checking credentials (token lookup, TOTP codes) is ``egov.access.credentials``.
@@ -55,6 +55,7 @@ from egov.people.services.tokens import (
 )
 from egov.people.services.totp import (
     confirm_totp_enrollment,
+    reset_totp,
     start_totp_enrollment,
     totp_required,
     verify_totp,
@@ -79,6 +80,7 @@ __all__ = [
     "authenticate_token",
     "start_totp_enrollment",
     "confirm_totp_enrollment",
+    "reset_totp",
     "totp_required",
     "verify_totp",
     "VERIFICATION_KIND",
