@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -29,7 +28,8 @@ urlpatterns = [
     path("", include("egov.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG: each is personal data and is
+# served by a view that checks who may see it (egov.core.files).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler400 = "egov.core.error_pages.bad_request"
+handler500 = "egov.core.error_pages.server_error"

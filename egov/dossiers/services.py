@@ -22,7 +22,7 @@ from egov.calendar import engine
 from egov.calendar import selectors as calendar
 from egov.catalogue import selectors as catalogue
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from egov.core.uploads import CheckedUpload, check_upload
+from egov.core.uploads import CheckedUpload, check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers.models import (
     Dossier,
@@ -254,7 +254,7 @@ def _store_upload(
         reused_from=reused_from[:100],
         supplement=supplement,
     )
-    stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
+    stored.file.save(storage_name(upload), ContentFile(upload.content), save=False)
     stored.save()
     return stored
 

@@ -12,12 +12,13 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, NotFound
+from egov.core.files import serve_stored_file
 from egov.core.forms import errors_by_field
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import DossierResult
@@ -335,7 +336,7 @@ def store_page(request):
 @require_GET
 def store_download(request, pk: int):
     doc = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
-    return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
+    return serve_stored_file(doc.file.name, content_type=doc.content_type, filename=doc.original_name)
 
 
 @login_required

@@ -88,9 +88,14 @@ MIDDLEWARE = [
     # First: every log line written while serving a request carries its id (egov/core/logging.py).
     "egov.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may answer early (bad input, errors), so every answer carries the CSP.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
+    # Before anything that turns cookies, headers or form values into database queries.
+    "egov.core.middleware.BadInputMiddleware",
+    "egov.core.middleware.DatabaseOutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -219,6 +224,31 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
 OIDC_IDENTITY_CLAIM = env("OIDC_IDENTITY_CLAIM", "identity_number")
 EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 
+# --- Security headers ---------------------------------------------------------------------------
+# Content-Security-Policy by django-csp (ADR 0015): scripts only from this site's static files (no
+# inline script, no eval), nothing may frame a page. Styles allow inline because USWDS, htmx and the
+# statistics bars set style attributes; a style cannot run code. Stored files get a stricter policy
+# of their own (egov.core.files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Django's own headers (defaults made explicit): no MIME sniffing, the Referer only within the site,
+# no framing for browsers without CSP frame-ancestors. HSTS is production's (egov.settings.production).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -232,6 +262,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Stored files are served only by views that check access (egov.core.files); MEDIA_URL is never
+# routed. Behind nginx, set this to an ``internal`` location's prefix (docs/deploy.md §10) and the
+# view answers with X-Accel-Redirect, leaving the sending to nginx. Empty: Django streams the file.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
