@@ -118,20 +118,6 @@ class ProcessStep(models.Model):
         return f"{self.order}. {self.name}"
 
 
-class DossierSequence(models.Model):
-    """The daily counter behind dossier codes, per receiving agency (TT 01/2018 Đ19)."""
-
-    agency = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique_day")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.day}: {self.last}"
-
-
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=60, unique=True)
     procedure = models.ForeignKey(

@@ -172,34 +172,64 @@ def _detail_with_error(request, code: str, exc: DomainError, *, action: str):
     return _render_detail(request, _visible(request, code), exc=exc, action=action)
 
 
+def _posted_due_at(value: str) -> datetime | None:
+    """A ``datetime-local`` field in the officer's time zone; ``None`` when absent or malformed (the
+    service names the field)."""
+    try:
+        return timezone.make_aware(datetime.fromisoformat(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _posted_amount(value: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("amount", "Số tiền phải là số nguyên (đồng).") from exc
+
+
+def _call_action(action: str, *, by, code: str, post, version: int | None) -> Dossier:
+    """Parse the posted form for ``action`` and call its service."""
+    common = {"by": by, "dossier": code, "version": version}
+    reason = post.get("reason", "")
+    match action:
+        case "accept" | "claim" | "record_payment":
+            return services.ACTIONS[action](**common)
+        case "refuse" | "withdraw" | "stop":
+            return services.ACTIONS[action](**common, reason=reason)
+        case "request_supplement":
+            items = [line for line in post.get("items", "").splitlines() if line.strip()]
+            return services.request_supplement(**common, items=items, reason=reason)
+        case "supplement":
+            return services.receive_supplement(**common, note=post.get("note", ""))
+        case "forward":
+            return services.forward(**common, note=post.get("note", ""))
+        case "reassign":
+            return services.reassign(**common, assignee=post.get("assignee", ""))
+        case "request_payment":
+            return services.request_payment(**common, amount=_posted_amount(post.get("amount", "")))
+        case "apologize":
+            return services.apologize(**common, reason=reason, new_due_at=_posted_due_at(post.get("new_due_at", "")))
+        case "return_result":
+            return services.return_result(**common, method=post.get("method") or "counter")
+    raise Http404("Thao tác không tồn tại.")
+
+
 @login_required
 @require_POST
 def dossier_action(request, code: str, action: str):
     if action not in services.ACTIONS:
         raise Http404("Thao tác không tồn tại.")
-    payload = {
-        "note": request.POST.get("note", ""),
-        "reason": request.POST.get("reason", ""),
-        "items": [line for line in request.POST.get("items", "").splitlines() if line.strip()],
-        "assignee": request.POST.get("assignee", ""),
-        "method": request.POST.get("method") or None,
-    }
-    if request.POST.get("new_due_at"):
-        try:
-            payload["new_due_at"] = timezone.make_aware(datetime.fromisoformat(request.POST["new_due_at"]))
-        except ValueError:
-            payload["new_due_at"] = "invalid"
-    if request.POST.get("amount"):
-        payload["amount"] = request.POST["amount"]
-    payload = {k: v for k, v in payload.items() if v not in (None, "", [])}
     version = request.POST.get("version")
     try:
-        services.perform(
+        _call_action(
+            action,
             by=request.user,
             code=code,
-            action=action,
-            payload=payload,
-            expected_version=int(version) if version and version.isdigit() else None,
+            post=request.POST,
+            version=int(version) if version and version.isdigit() else None,
         )
     except DomainError as exc:
         return _detail_with_error(request, code, exc, action=action)

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
+from egov.core import numbering
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
 from egov.feedback.models import (
     OPEN_STATUSES,
     Feedback,
-    FeedbackSequence,
     FeedbackStatus,
     Rating,
     RatingValue,
@@ -145,24 +144,10 @@ def _handling_unit(agency: Organisation, day) -> Organisation:
     return unit or agency
 
 
-def _next_sequence(day) -> int:
-    """Atomically take the next number of the day (one UPDATE; safe under concurrency)."""
-    for _ in range(3):
-        if FeedbackSequence.objects.filter(day=day).update(last=F("last") + 1):
-            return FeedbackSequence.objects.get(day=day).last
-        try:
-            with transaction.atomic():
-                FeedbackSequence.objects.create(day=day, last=1)
-            return 1
-        except IntegrityError:
-            continue  # another submission created today's row first; increment it
-    raise Conflict("Không cấp được mã phản ánh, vui lòng thử lại.")
-
-
 def next_code(*, at) -> str:
     """``PA-YYMMDD-NNNN``: the number restarts every day (Vietnam time) and never repeats."""
     day = timezone.localtime(at).date()
-    return f"PA-{day:%y%m%d}-{_next_sequence(day):04d}"
+    return f"PA-{day:%y%m%d}-{numbering.allocate(scope='feedback', period=numbering.daily(day)):04d}"
 
 
 def _required(errors, field: str, value: str, message: str, limit: int, label: str) -> None:

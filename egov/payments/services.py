@@ -208,7 +208,7 @@ def _apply_to_dossier(order: PaymentOrder) -> str:
         return f"Số tiền đã thu ({order.amount}) khác phí của hồ sơ ({dossier.fee_amount}); cần đối soát."
     try:
         with transaction.atomic():
-            dossier_services.perform(by=None, code=dossier.code, action="record_payment")
+            dossier_services.record_payment(by=None, dossier=dossier)
     except DomainError as exc:
         logger.warning("Paid order %s not applied to dossier %s: %s", order.order_id, dossier.code, exc.message)
         return f"Chưa ghi nhận vào hồ sơ: {exc.message}"[:500]
