@@ -14,7 +14,7 @@ from django.conf import settings
 from egov.core import scanning
 from egov.core.errors import FieldError
 
-__all__ = ["CheckedUpload", "check_upload", "ALLOWED_TYPES"]
+__all__ = ["CheckedUpload", "check_upload", "pdf_problem", "ALLOWED_TYPES"]
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -45,6 +45,29 @@ def _office_type(content: bytes) -> str | None:
     if "xl/workbook.xml" in names:
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return None
+
+
+def pdf_problem(content: bytes) -> str | None:
+    """Why a PDF cannot be used, or ``None``: one check for every PDF the platform accepts (citizens'
+    uploads, counter scans, result documents).
+
+    The test is whether pyHanko, which signs results and verifies signatures, can open the file: a
+    readable cross-reference table (or stream) and trailer, and no encryption. A PDF without an xref
+    table is refused rather than repaired: readers "repair" it by guessing where the objects are, so
+    two readers may show different content, and rewriting it would change the bytes (and the
+    SHA-256) of what the applicant handed in. Asking for the file to be exported again is cheap.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(BytesIO(content), strict=False)
+        encrypted = reader.encrypted
+        if not encrypted:
+            reader.root  # noqa: B018 - resolving the catalogue finds a broken trailer or xref
+    except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return "damaged"
+    return "encrypted" if encrypted else None
 
 
 def size_text(size: int, rounding: str = ROUND_HALF_UP) -> str:
@@ -80,6 +103,17 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
         )
     if not verdict.clean:
         return FieldError(field, f"Tệp '{name}' bị chương trình diệt virus từ chối ({verdict.signature}).")
+    # After the scan: the parser never reads a file the scanner refuses.
+    if mime == "application/pdf":
+        problem = pdf_problem(content)
+        if problem == "damaged":
+            return FieldError(
+                field,
+                f"Tệp '{name}' là PDF bị hỏng (không đọc được bảng tham chiếu chéo của tệp); "
+                "hãy lưu hoặc xuất lại tệp PDF rồi tải lên lại.",
+            )
+        if problem == "encrypted":
+            return FieldError(field, f"Tệp '{name}' là PDF có mật khẩu; hãy tải lên bản không đặt mật khẩu.")
     return CheckedUpload(
         name=name[:255], content=content, content_type=mime, sha256=hashlib.sha256(content).hexdigest()
     )

@@ -21,6 +21,7 @@ from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
+from egov.forms.selectors import form_label
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
 from egov.people import policy
@@ -106,30 +107,89 @@ def reception_page(request):
             components.append(
                 services.ComponentInput(component.pk, request.POST.get(f"provided_{component.pk}") == "on", uploads)
             )
+        context["provided_ids"] = {c.procedure_component_id for c in components if c.provided}
+        applicant = services.ApplicantInput(
+            name=request.POST.get("applicant_name", ""),
+            identity=request.POST.get("applicant_identity", ""),
+            submitter_name=request.POST.get("submitter_name", ""),
+            address=request.POST.get("address", ""),
+            phone=request.POST.get("phone", ""),
+            email=request.POST.get("email", ""),
+            matter=request.POST.get("matter", ""),
+        )
+        if request.POST.get("turn_away"):
+            return _turn_away(
+                request, context, procedure=procedure, agency=agency, applicant=applicant, components=components
+            )
         try:
             dossier = services.receive_dossier(
                 by=request.user,
                 procedure=procedure,
                 agency=agency,
                 channel=int(request.POST.get("channel") or 1),
-                applicant=services.ApplicantInput(
-                    name=request.POST.get("applicant_name", ""),
-                    identity=request.POST.get("applicant_identity", ""),
-                    submitter_name=request.POST.get("submitter_name", ""),
-                    address=request.POST.get("address", ""),
-                    phone=request.POST.get("phone", ""),
-                    email=request.POST.get("email", ""),
-                    matter=request.POST.get("matter", ""),
-                ),
+                applicant=applicant,
                 components=components,
                 sets_count=int(request.POST.get("sets_count") or 1),
             )
         except DomainError as exc:
             context["error"] = exc.message
             context["errors"] = _errors(exc)
+            # Missing components: offer the signed Mẫu 02 instead of leaving the applicant with nothing.
+            context["offer_incomplete"] = any(
+                e.field == "components" and e.message.startswith("Thiếu thành phần") for e in getattr(exc, "errors", [])
+            )
+            context["supplement_form"] = _form_label(agency, "supplement")
             return render(request, "dossiers/reception.html", context, status=exc.status)
         return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/reception.html", context)
+
+
+def _form_label(agency, kind: str) -> str:
+    """The label of form ``kind`` in the set of the rule set in force today (labels come from the set)."""
+    from egov.dossiers.selectors import rule_set_on
+    from egov.forms.selectors import form_label
+
+    return form_label(form_set=rule_set_on(timezone.localdate()).form_set, kind=kind)
+
+
+def _turn_away(request, context, *, procedure, agency, applicant, components):
+    items = [line.strip() for line in request.POST.get("items", "").splitlines() if line.strip()]
+    try:
+        notice = services.turn_away_incomplete(
+            by=request.user,
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            components=components,
+            items=items,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        context |= {"error": exc.message, "errors": _errors(exc), "offer_incomplete": True}
+        context["supplement_form"] = _form_label(agency, "supplement")
+        return render(request, "dossiers/reception.html", context, status=exc.status)
+    return render(
+        request,
+        "dossiers/incomplete_issued.html",
+        {"notice": notice, "form_label": _form_label(agency, "supplement"), "agency": agency},
+        status=201,
+    )
+
+
+@login_required
+@require_GET
+def incomplete_notice_pdf(request, pk: int):
+    """The signed Mẫu 02 handed to an applicant whose dossier was not received (no dossier code)."""
+    from egov.dossiers.models import IncompleteSubmission
+
+    notice = IncompleteSubmission.objects.select_related("receiving_unit").filter(pk=pk).first()
+    if notice is None or not policy.has(request.user, "dossier.view", notice.receiving_unit):
+        raise Http404("Không tìm thấy phiếu.")
+    return FileResponse(
+        notice.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"mau-{notice.form_code}-so-{notice.number}.pdf",
+    )
 
 
 def _visible(request, code: str) -> Dossier:
@@ -162,6 +222,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,
+        "control_slip_label": form_label(form_set=dossier.rule_set.form_set, kind="control_slip"),
     }
     if exc is not None:
         context |= {"error": exc.message, "errors": _errors(exc), "failed_action": action}
@@ -296,23 +357,28 @@ def control_slip_pdf(request, code: str):
 @login_required
 @require_GET
 def register_xlsx(request):
-    """Mẫu 06: the tracking register of the dossiers received in a period, for the officer's units."""
+    """The tracking register of the dossiers received in a period, for the officer's units: Excel,
+    or (``dinh_dang=pdf``) a signed PDF (Mẫu 06 of TT 01/2018, 07 of the 2025 set)."""
+    context = {"register_label": _form_label(None, "register")}
     try:
         start = date.fromisoformat(request.GET.get("tu", ""))
         end = date.fromisoformat(request.GET.get("den", ""))
     except ValueError:
-        return render(
-            request,
-            "dossiers/register_form.html",
-            {"error": "Cần chọn khoảng thời gian hợp lệ (từ ngày, đến ngày)."},
-            status=400 if request.GET else 200,
-        )
+        context["error"] = "Cần chọn khoảng thời gian hợp lệ (từ ngày, đến ngày)."
+        return render(request, "dossiers/register_form.html", context, status=400 if request.GET else 200)
     if end < start or (end - start).days > 366:
-        return render(
-            request,
-            "dossiers/register_form.html",
-            {"error": "Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."},
-            status=400,
+        context["error"] = "Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."
+        return render(request, "dossiers/register_form.html", context, status=400)
+    if request.GET.get("dinh_dang") == "pdf":
+        try:
+            pdf = documents.register_pdf_signed(user=request.user, start=start, end=end)
+        except DomainError as exc:
+            context |= {"error": exc.message, "errors": _errors(exc)}
+            return render(request, "dossiers/register_form.html", context, status=exc.status)
+        return HttpResponse(
+            pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="so-theo-doi-ho-so-{start}-{end}.pdf"'},
         )
     content = documents.register_workbook(user=request.user, start=start, end=end)
     return HttpResponse(

@@ -11,6 +11,7 @@ from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
 from egov.core import numbering
+from egov.core.context import public_url
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
@@ -239,7 +240,7 @@ def _require_answerer(by, feedback: Feedback) -> None:
 
 
 def _notify_answered(feedback: Feedback) -> None:
-    track = f"{getattr(settings, 'EGOV_PUBLIC_URL', '').rstrip('/')}/phan-anh/tra-cuu/?ma={feedback.code}"
+    track = public_url(f"/phan-anh/tra-cuu/?ma={feedback.code}")
     subject = f"Trả lời phản ánh, kiến nghị {feedback.code}"
     if feedback.email:
         notifications.enqueue(

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from egov.audit import services as audit
 from egov.audit.services import snapshot
+from egov.core.context import public_url
 from egov.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
@@ -110,7 +111,7 @@ def create_order(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     if return_url is None:
-        return_url = getattr(settings, "EGOV_PUBLIC_URL", "").rstrip("/") + reverse("payments:return")
+        return_url = public_url(reverse("payments:return"))
     params = gateway.payment_params(
         gateway.PaymentRequest(
             tmn_code=cfg.tmn_code,

@@ -35,6 +35,7 @@ from egov.dossiers.services.reception import (
     UploadInput,
     receive_dossier,
     submit_online,
+    turn_away_incomplete,
 )
 from egov.dossiers.services.results import RESULT_STATUSES, attach_result, may_attach_result
 
@@ -67,5 +68,6 @@ __all__ = [
     "stop",
     "submit_online",
     "submit_supplement",
+    "turn_away_incomplete",
     "withdraw",
 ]

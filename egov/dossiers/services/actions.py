@@ -298,7 +298,8 @@ def claim(*, by, dossier: Dossier | str, version: int | None = None) -> Dossier:
         )
     require_step_worker(by, task)
     row.current_assignee = by
-    DossierTask.objects.filter(pk=task.pk).update(assignee=by)
+    # Taking the step is receiving the dossier at this hand-over (Mẫu 05/06 "người nhận").
+    DossierTask.objects.filter(pk=task.pk).update(assignee=by, received_by=actor(by))
     row.save()
     return _finish(act, by=by)
 
@@ -341,6 +342,8 @@ def forward(*, by, dossier: Dossier | str, note: str = "", version: int | None =
         )
     note = (note or "").strip()[:500]
     DossierTask.objects.filter(pk=task.pk).update(finished_at=now, finished_by=actor(by), note=note)
+    if task.received_by_id is None:  # nobody claimed the step: whoever finished it had received it
+        DossierTask.objects.filter(pk=task.pk).update(received_by=actor(by))
     data = {"note": note} if note else {}
     following = row.process.steps.filter(order__gt=task.order).order_by("order").first()
     if following is None:
@@ -461,11 +464,12 @@ def withdraw(*, by, dossier: Dossier | str, reason: str, version: int | None = N
 
 @transaction.atomic
 def stop(*, by, dossier: Dossier | str, reason: str, version: int | None = None) -> Dossier:
-    """Stop processing (status 8), with the reason."""
+    """Stop processing (status 8), with the reason: the agency's signed stop notice (2025 Mẫu 05; the
+    "TB" notice under TT 01/2018) is issued and the applicant is told."""
     act = _begin("stop", by=by, dossier=dossier, version=version)
     reason = _reason(reason, "Cần nêu lý do.")
     _close(act, by=by, reason=reason, status=Status.STOPPED)
-    return _finish(act, by=by, data={"reason": reason})
+    return _finish(act, by=by, data={"reason": reason}, form="stop_notice", notification="dossier.stopped")
 
 
 @transaction.atomic
@@ -478,6 +482,14 @@ def return_result(*, by, dossier: Dossier | str, method: str = "counter", versio
         raise ValidationFailed.field("method", "Hình thức trả phải là 'counter', 'post' hoặc 'online'.")
     if row.fee_amount > 0 and row.fee_paid_at is None:
         raise Conflict("Hồ sơ chưa hoàn thành nghĩa vụ tài chính (phí, lệ phí).")
+    if method == "online" and not row.results.exists():
+        # Returned online means the applicant downloads the signed result: without one, the portal
+        # would say "Đã trả kết quả" with nothing to download, and the statistics would count it.
+        raise ValidationFailed.field(
+            "method",
+            "Chưa có kết quả điện tử đã ký số để trả trực tuyến: hãy đính kèm kết quả, "
+            "hoặc chọn trả tại Bộ phận Một cửa hoặc qua bưu chính.",
+        )
     row.status = Status.RETURNED
     row.returned_at = act.now
     row.return_method = method

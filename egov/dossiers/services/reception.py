@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -11,7 +12,7 @@ from django.utils import timezone
 from egov.audit import services as audit
 from egov.core.errors import FieldError, ValidationFailed
 from egov.dossiers import documents
-from egov.dossiers.models import Dossier, DossierComponent, DossierFile
+from egov.dossiers.models import Dossier, DossierComponent, DossierFile, IncompleteSubmission
 from egov.dossiers.selectors import active_process, rule_set_on
 from egov.dossiers.services.common import actor, event, next_code, snapshot, start_clock, total_fee
 from egov.dossiers.statuses import Channel, Status
@@ -19,7 +20,14 @@ from egov.dossiers.uploads import CheckedUpload, check_upload
 from egov.organisations import selectors as organisations
 from egov.people import policy
 
-__all__ = ["ApplicantInput", "ComponentInput", "UploadInput", "receive_dossier", "submit_online"]
+__all__ = [
+    "ApplicantInput",
+    "ComponentInput",
+    "UploadInput",
+    "receive_dossier",
+    "submit_online",
+    "turn_away_incomplete",
+]
 
 
 @dataclass(frozen=True)
@@ -238,3 +246,88 @@ def submit_online(
         actor=by, action="dossier.submit_online", target=dossier, after=snapshot(dossier) | {"code": dossier.code}
     )
     return dossier
+
+
+INCOMPLETE_REASON = "Hồ sơ chưa có đủ thành phần theo quy định của thủ tục hành chính."
+
+
+@transaction.atomic
+def turn_away_incomplete(
+    *,
+    by,
+    procedure,
+    agency,
+    applicant: ApplicantInput,
+    components: list[ComponentInput],
+    items: list[str] | tuple[str, ...] = (),
+    reason: str = "",
+) -> IncompleteSubmission:
+    """A dossier found incomplete at the counter: it is not received and no dossier code is spent;
+    the applicant leaves with a signed Mẫu 02 listing, at once, every missing component of the
+    procedure and anything else the officer adds (NĐ 61/2018 Đ15 khoản 2 điểm b)."""
+    now = timezone.now()
+    receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
+    if receiving_unit is None:
+        raise ValidationFailed.field("agency", f"{agency.name} chưa có bộ phận một cửa đang hoạt động.")
+    policy.require(by, "dossier.receive", receiving_unit)
+    errors = []
+    if not applicant.name.strip():
+        errors.append(FieldError("applicant.name", "Tên chủ hồ sơ không được để trống."))
+    if not procedure.agencies.filter(pk=agency.pk).exists():
+        errors.append(FieldError("procedure", f"{agency.name} không thực hiện thủ tục '{procedure.name}'."))
+    # Files are not kept for a dossier that is not received: only what is missing matters here.
+    _checked, _upload_errors, missing = resolve_components(procedure, components)
+    wanted = [*missing, *(str(i).strip() for i in items if str(i).strip())]
+    if not wanted:
+        errors.append(
+            FieldError(
+                "items",
+                "Hồ sơ đã có đủ thành phần bắt buộc: hãy tiếp nhận, hoặc ghi rõ nội dung cần bổ sung.",
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    reason = (reason or "").strip()[:1000] or INCOMPLETE_REASON
+    rule_set = rule_set_on(timezone.localtime(now).date())
+    number = documents.allocate_number("supplement_request", receiving_unit, now)
+    pdf = documents.incomplete_notice_pdf(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        form_set=rule_set.form_set,
+        applicant=applicant,
+        items=wanted,
+        reason=reason,
+        number=number,
+        by=by,
+    )
+    from egov.forms.selectors import current_template_of_kind
+
+    template = current_template_of_kind(form_set=rule_set.form_set, kind="supplement")
+    row = IncompleteSubmission(
+        procedure=procedure,
+        agency=agency,
+        receiving_unit=receiving_unit,
+        rule_set=rule_set,
+        applicant_name=applicant.name.strip()[:200],
+        applicant_identity=applicant.identity[:20],
+        address=applicant.address[:300],
+        phone=applicant.phone[:20],
+        email=applicant.email[:254],
+        items=wanted,
+        reason=reason,
+        number=number,
+        form_set=rule_set.form_set,
+        form_code=template.code,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=now,
+        issued_by=actor(by),
+    )
+    row.pdf.save(f"mau-{template.code}-{receiving_unit.pk}-{now:%Y}-{number}.pdf", ContentFile(pdf), save=False)
+    row.save()
+    audit.record(
+        actor=by,
+        action="dossier.turn_away_incomplete",
+        target=row,
+        after={"procedure": procedure.code, "agency": agency.pk, "number": number, "items": wanted},
+    )
+    return row

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from egov.dossiers.tests.conftest import valid_pdf
+
 pytestmark = pytest.mark.browser
 
 
@@ -43,7 +45,7 @@ def test_officers_take_a_dossier_from_the_counter_to_the_result(browser, live_se
     desk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
     desk.get_by_label("Điện thoại").fill("0912345678")
     scan = tmp_path / "to-khai.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(valid_pdf("to-khai"))
     for component in world["procedure"].components.filter(required=True):
         desk.get_by_label(f"Đã nộp: {component.name}").check()
     desk.get_by_label(f"Tệp quét: {world['procedure'].components.first().name}").set_input_files(str(scan))
