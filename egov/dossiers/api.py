@@ -283,7 +283,9 @@ class ActionIn(Schema):
     version: int | None = Field(None, description="Phiên bản hồ sơ đang xem; khác với hiện tại → 409")
     note: str = Field("", max_length=500, description="forward, supplement: ý kiến xử lý")
     reason: str = Field("", max_length=1000, description="refuse, request_supplement, apologize, withdraw, stop: lý do")
-    items: list[str] = Field([], description="request_supplement: các nội dung phải bổ sung")
+    items: list[str] = Field(
+        [], description="request_supplement: các nội dung phải bổ sung; refuse: thành phần còn thiếu (Mẫu 02)"
+    )
     new_due_at: datetime | None = Field(None, description="apologize: ngày hẹn trả mới")
     assignee: str = Field("", description="reassign: tên đăng nhập của cán bộ")
     amount: int | None = Field(None, description="request_payment: số tiền (đồng)")
@@ -293,7 +295,9 @@ class ActionIn(Schema):
 # Each action and how its typed fields reach its service (one keyword-only service per action).
 ACTION_CALLS: dict[str, Callable[..., Dossier]] = {
     "accept": lambda by, code, body: services.accept(by=by, dossier=code, version=body.version),
-    "refuse": lambda by, code, body: services.refuse(by=by, dossier=code, reason=body.reason, version=body.version),
+    "refuse": lambda by, code, body: services.refuse(
+        by=by, dossier=code, reason=body.reason, missing=body.items, version=body.version
+    ),
     "request_supplement": lambda by, code, body: services.request_supplement(
         by=by, dossier=code, items=body.items, reason=body.reason, version=body.version
     ),

@@ -386,6 +386,8 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
             + (f", {dossier.receiving_unit.address}" if dossier.receiving_unit.address else "")
             + ", mang theo giấy tiếp nhận và hẹn trả kết quả.",
         }
+    elif kind == "dossier.refused_incomplete":
+        context |= {"items": extra.get("items", []), "reason": extra.get("reason", "")}
     elif kind == "dossier.stopped":
         context |= {"reason": dossier.closed_reason}
     elif kind == "dossier.apology":

@@ -223,6 +223,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
         "status": Status,
         "can_attach_result": can_attach,
         "control_slip_label": form_label(form_set=dossier.rule_set.form_set, kind="control_slip"),
+        "supplement_form_label": form_label(form_set=dossier.rule_set.form_set, kind="supplement"),
     }
     if exc is not None:
         context |= {"error": exc.message, "errors": _errors(exc), "failed_action": action}
@@ -258,7 +259,10 @@ def _call_action(action: str, *, by, code: str, post, version: int | None) -> Do
     match action:
         case "accept" | "claim" | "record_payment":
             return services.ACTIONS[action](**common)
-        case "refuse" | "withdraw" | "stop":
+        case "refuse":
+            missing = [line for line in post.get("items", "").splitlines() if line.strip()]
+            return services.refuse(**common, reason=reason, missing=missing)
+        case "withdraw" | "stop":
             return services.ACTIONS[action](**common, reason=reason)
         case "request_supplement":
             items = [line for line in post.get("items", "").splitlines() if line.strip()]

@@ -154,10 +154,15 @@ def accept(*, by, dossier: Dossier | str, version: int | None = None) -> Dossier
 
 
 @transaction.atomic
-def refuse(*, by, dossier: Dossier | str, reason: str, version: int | None = None) -> Dossier:
-    """Refuse reception (status 3), with the reason on Mẫu 03."""
+def refuse(
+    *, by, dossier: Dossier | str, reason: str, missing: list[str] | tuple[str, ...] = (), version: int | None = None
+) -> Dossier:
+    """Refuse reception (status 3), with the reason on Mẫu 03. Refused because it is incomplete
+    (``missing``: what to add), the applicant gets instead a signed Mẫu 02 listing everything to add
+    at once, and is told to hand the dossier in again (NĐ 61/2018 Đ15 khoản 2 điểm b)."""
     act = _begin("refuse", by=by, dossier=dossier, version=version)
     reason = _reason(reason, "Cần nêu lý do từ chối tiếp nhận.")
+    missing = [str(i).strip() for i in missing or () if str(i).strip()]
     row = act.dossier
     row.closed_reason = reason[:500]
     row.status = Status.REFUSED
@@ -165,6 +170,15 @@ def refuse(*, by, dossier: Dossier | str, reason: str, version: int | None = Non
     close_open_tasks(row, at=act.now, by=by, note=reason)
     row.current_assignee = None
     row.save()
+    if missing:
+        return _finish(
+            act,
+            by=by,
+            data={"reason": reason, "missing": missing},
+            form="supplement_request",
+            notification="dossier.refused_incomplete",
+            extra={"items": missing, "reason": reason},
+        )
     return _finish(act, by=by, data={"reason": reason}, form="refusal")
 
 

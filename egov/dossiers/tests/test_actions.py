@@ -15,7 +15,7 @@ from egov.dossiers.tests.conftest import receive
 
 OWN_ARGUMENTS = {
     "accept": [],
-    "refuse": ["reason"],
+    "refuse": ["reason", "missing"],
     "request_supplement": ["items", "reason"],
     "supplement": ["note"],
     "claim": [],

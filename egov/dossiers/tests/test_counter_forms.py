@@ -432,3 +432,24 @@ def test_the_pages_name_the_forms_as_the_set_in_force_numbers_them(
 
     assert f"Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số {slip}, PDF)" in page
     assert f"Sổ theo dõi hồ sơ (Mẫu số {register})" in register_page
+
+
+def test_an_online_submission_refused_as_incomplete_gets_mau_02_listing_what_to_add(world, officers, clock, client):
+    code = _online(world)
+    client.force_login(officers["desk"])
+
+    response = client.post(
+        f"/can-bo/ho-so/{code}/refuse/",
+        {"reason": "Hồ sơ chưa đủ thành phần", "items": "Bản sao giấy tờ tùy thân rõ nét\n\nGiấy ủy quyền"},
+    )
+
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(code=code)
+    assert (dossier.status, dossier.closed_reason) == (Status.REFUSED, "Hồ sơ chưa đủ thành phần")
+    [form] = IssuedForm.objects.filter(dossier=dossier)
+    assert (form.code, form.number, form.signed) == ("02", "1", True)  # Mẫu 02, not a refusal (03)
+    if PDFTOTEXT:
+        text = pdf_text(form.pdf.read())
+        assert "Bản sao giấy tờ tùy thân rõ nét" in text and "Giấy ủy quyền" in text and code in text
+    [email] = OutboxMessage.objects.filter(kind="dossier.refused_incomplete", channel="email")
+    assert "  1. Bản sao giấy tờ tùy thân rõ nét\n  2. Giấy ủy quyền\n" in email.body
