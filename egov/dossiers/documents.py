@@ -410,7 +410,7 @@ def _register_queryset(*, user, start, end):
     """The dossiers received from ``start`` to ``end`` (inclusive) by the units the user may see."""
     from datetime import datetime, time
 
-    from egov.people import policy
+    from egov.access import policy
 
     tz = timezone.get_current_timezone()
     received = Dossier.objects.filter(

@@ -10,8 +10,8 @@ import pytest
 
 from egov.core import scanning
 from egov.core.errors import FieldError
+from egov.core.uploads import check_upload
 from egov.dossiers.tests.conftest import valid_pdf
-from egov.dossiers.uploads import check_upload
 
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 PDF = valid_pdf()

@@ -19,9 +19,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from egov.core.uploads import check_upload
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierTask, RuleSet, SupplementRequest
 from egov.dossiers.selectors import rule_set_on
@@ -43,8 +45,6 @@ from egov.dossiers.services.common import (
 )
 from egov.dossiers.services.reception import ComponentInput, store_upload
 from egov.dossiers.statuses import Status, transition_for
-from egov.dossiers.uploads import check_upload
-from egov.people import policy
 
 __all__ = [
     "ACTIONS",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
@@ -13,7 +14,6 @@ from egov.catalogue import selectors as catalogue
 from egov.core import numbering
 from egov.core.errors import NotFound, PermissionDenied, ValidationFailed
 from egov.dossiers.models import Dossier, DossierEvent, DossierTask, ProcessStep, RuleSet
-from egov.people import policy
 
 __all__ = ["DeadlineRuleViolation", "HANDLING_PERMISSIONS", "acting_unit", "agency_code", "next_code"]
 

@@ -9,16 +9,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import FieldError, ValidationFailed
+from egov.core.uploads import CheckedUpload, check_upload
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierFile, IncompleteSubmission
 from egov.dossiers.selectors import active_process, rule_set_on
 from egov.dossiers.services.common import actor, event, next_code, snapshot, start_clock, total_fee
 from egov.dossiers.statuses import Channel, Status
-from egov.dossiers.uploads import CheckedUpload, check_upload
 from egov.organisations import selectors as organisations
-from egov.people import policy
 
 __all__ = [
     "ApplicantInput",

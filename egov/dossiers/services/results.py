@@ -9,15 +9,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from egov.core.uploads import check_upload
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierResult
 from egov.dossiers.services.common import HANDLING_PERMISSIONS, actor, event, not_found
 from egov.dossiers.services.reception import UploadInput
 from egov.dossiers.statuses import Status
-from egov.dossiers.uploads import check_upload
-from egov.people import policy
 
 __all__ = ["RESULT_STATUSES", "attach_result", "may_attach_result"]
 

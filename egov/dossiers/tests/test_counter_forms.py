@@ -364,7 +364,7 @@ def test_a_password_protected_pdf_is_refused_with_its_own_reason():
 
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    from egov.dossiers.uploads import check_upload
+    from egov.core.uploads import check_upload
 
     writer = PdfFileWriter()
     writer.encrypt("chu-so-huu", "mat-khau")
