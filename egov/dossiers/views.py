@@ -24,7 +24,7 @@ from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierFile, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
-from egov.forms.selectors import form_label
+from egov.forms.selectors import form_labels
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
 from egov.people.models import Position
@@ -227,8 +227,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,
-        "control_slip_label": form_label(form_set=dossier.rule_set.form_set, kind="control_slip"),
-        "supplement_form_label": form_label(form_set=dossier.rule_set.form_set, kind="supplement"),
+        "form_labels": form_labels(form_set=dossier.rule_set.form_set),
     }
     if exc is not None:
         context |= {"error": exc.message, "errors": errors_by_field(exc), "failed_action": action}

@@ -14,6 +14,7 @@ __all__ = [
     "versions",
     "form_sets",
     "form_label",
+    "form_labels",
 ]
 
 
@@ -56,8 +57,19 @@ def form_sets() -> list[str]:
     return list(FormTemplate.objects.order_by("form_set").values_list("form_set", flat=True).distinct())
 
 
+def _label(template: FormTemplate) -> str:
+    return f"Mẫu số {template.code}" if template.code.isdigit() else template.name
+
+
 def form_label(*, form_set: str, kind: str) -> str:
     """How the pages name the form of ``kind`` in ``form_set``: "Mẫu số 06" (the control slip of the
     2025 set, 05 of TT 01/2018), or the form's name where the set does not number it."""
-    template = current_template_of_kind(form_set=form_set, kind=kind)
-    return f"Mẫu số {template.code}" if template.code.isdigit() else template.name
+    return _label(current_template_of_kind(form_set=form_set, kind=kind))
+
+
+def form_labels(*, form_set: str) -> dict[str, str]:
+    """``form_label`` of every kind the set has, in one query (the lowest code per kind)."""
+    labels: dict[str, str] = {}
+    for template in sorted(current_templates(form_set=form_set), key=lambda t: t.code):
+        labels.setdefault(template.kind, _label(template))
+    return labels

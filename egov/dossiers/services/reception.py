@@ -12,7 +12,7 @@ from django.utils import timezone
 from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import FieldError, ValidationFailed
-from egov.core.uploads import CheckedUpload, check_upload
+from egov.core.uploads import CheckedUpload, check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierFile, IncompleteSubmission
 from egov.dossiers.selectors import active_process, rule_set_on
@@ -118,7 +118,7 @@ def store_upload(
         reused_from=reused_from[:100],
         supplement=supplement,
     )
-    stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
+    stored.file.save(storage_name(upload), ContentFile(upload.content), save=False)
     stored.save()
     return stored
 

@@ -210,6 +210,7 @@ def test_dossier_page_and_lookup_queries_do_not_grow_with_the_history(
 # expiry's savepoint + update + release) and 1 on the officer's grants.
 API_WORKLIST_QUERIES = 7  # + the page of dossiers (procedure, unit and assignee joined)
 PAGE_WORKLIST_QUERIES = 9  # + the page, the officer's receiving positions, the back-office link check
-# + dossier, current unit, tasks, components, files, forms ×2, results, back-office link check
-DOSSIER_PAGE_QUERIES = 15
+# + dossier, current unit, tasks, components, files, forms ×2, results, back-office link check, and the
+# form set's templates (the pages name the forms as the set numbers them)
+DOSSIER_PAGE_QUERIES = 16
 LOOKUP_QUERIES = 2  # anonymous: the dossier (procedure, agency joined) and its finished steps
