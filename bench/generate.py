@@ -24,8 +24,8 @@ What is generated, and how (seeded, so two runs with the same seed and size give
   waiting for a supplement or payment (5, 6), new online ones not yet received (1), and a few
   refused, withdrawn or stopped (3, 7, 8).
 - Codes in the rule set's format (``000.00.03.H99-240315-0001``), numbered per agency and day in
-  reception order; ``DossierSequence`` rows are written with the last number of each day, so new
-  receptions continue the series.
+  reception order; ``core.NumberSequence`` rows (scope ``dossier:<agency id>``) are written with the
+  last number of each day, so new receptions continue the series.
 - Fees from the catalogue; ~85 % of fee-bearing finished dossiers have ``fee_paid_at``.
 
 Not generated: issued forms and result PDFs (files), payments, ratings, supplement requests rows.
@@ -252,7 +252,7 @@ def _ensure_officers() -> dict[tuple[int, str], list[int]]:
 def _routes(rnd: random.Random) -> list[Route]:
     from egov.catalogue.models import Procedure
     from egov.dossiers.models import ProcessDefinition, RuleSet
-    from egov.dossiers.services import _agency_code
+    from egov.dossiers.services import agency_code
     from egov.organisations.models import Kind
     from egov.organisations.selectors import receiving_unit_of
 
@@ -287,7 +287,7 @@ def _routes(rnd: random.Random) -> list[Route]:
                 process_id=process.pk,
                 procedure_id=procedure.pk,
                 agency_id=process.agency_id,
-                agency_code=_agency_code(process.agency, rule_set),
+                agency_code=agency_code(process.agency, rule_set),
                 receiving_unit_id=desk.pk,
                 steps=steps,
                 durations=durations,
@@ -454,8 +454,10 @@ def generate(
         for table in TABLES:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             ids[table] = cursor.fetchone()[0]
-        cursor.execute("SELECT agency_id, day, last FROM dossiers_dossiersequence")
-        sequences = {(a, d): last for a, d, last in cursor.fetchall()}
+        cursor.execute("SELECT scope, period, last FROM core_numbersequence WHERE scope LIKE 'dossier:%%'")
+        sequences = {
+            (int(scope.split(":", 1)[1]), date.fromisoformat(period)): last for scope, period, last in cursor.fetchall()
+        }
         touched: set[tuple[int, date]] = set()
         indexes = _secondary_indexes(cursor)
         for name, _ in indexes:
@@ -554,15 +556,16 @@ def _check_references(cursor) -> None:
 
 
 def _write_sequences(cursor, sequences: dict[tuple[int, date], int]) -> None:
-    cursor.execute("CREATE TEMP TABLE bench_sequence (agency_id bigint, day date, last integer) ON COMMIT DROP")
-    with cursor.copy("COPY bench_sequence (agency_id, day, last) FROM STDIN") as copy:
+    """The numbering service's series (``egov.core.numbering``): scope ``dossier:<agency id>``, the day."""
+    cursor.execute("CREATE TEMP TABLE bench_sequence (scope text, period text, last bigint) ON COMMIT DROP")
+    with cursor.copy("COPY bench_sequence (scope, period, last) FROM STDIN") as copy:
         for (agency_id, day), last in sequences.items():
-            copy.write_row((agency_id, day, last))
+            copy.write_row((f"dossier:{agency_id}", day.isoformat(), last))
     cursor.execute(
         """
-        INSERT INTO dossiers_dossiersequence (agency_id, day, last)
-        SELECT agency_id, day, last FROM bench_sequence
-        ON CONFLICT (agency_id, day) DO UPDATE SET last = GREATEST(dossiers_dossiersequence.last, EXCLUDED.last)
+        INSERT INTO core_numbersequence (scope, period, last)
+        SELECT scope, period, last FROM bench_sequence
+        ON CONFLICT (scope, period) DO UPDATE SET last = GREATEST(core_numbersequence.last, EXCLUDED.last)
         """
     )
 

@@ -324,7 +324,7 @@ def _pgbench_tables(route_rows) -> None:
 
     from egov.catalogue import selectors as catalogue
     from egov.dossiers.selectors import rule_set_on
-    from egov.dossiers.services import _agency_code
+    from egov.dossiers.services import agency_code
 
     rule_set = rule_set_on(timezone.localdate())
     with transaction.atomic(), connection.cursor() as cursor:
@@ -349,7 +349,7 @@ def _pgbench_tables(route_rows) -> None:
                 "INSERT INTO bench_route VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                 "make_interval(secs => %s::float8), make_interval(secs => %s::float8), %s, %s)",
                 [
-                    n, process.agency_id, _agency_code(process.agency, rule_set), process.procedure_id, process.pk,
+                    n, process.agency_id, agency_code(process.agency, rule_set), process.procedure_id, process.pk,
                     desk.pk, rule_set.pk, first.pk, first.order, first.name, first.agency_id, first.unit_id,
                     first.role, float(first.hours) * 3 * 3600, days * 1.4 * 86400, fee, officer.pk,
                 ],
@@ -357,9 +357,10 @@ def _pgbench_tables(route_rows) -> None:
         # Today's sequence row of every route's agency, as the first reception of the day creates it.
         cursor.execute(
             """
-            INSERT INTO dossiers_dossiersequence (agency_id, day, last)
-            SELECT DISTINCT agency_id, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 0 FROM bench_route
-            ON CONFLICT (agency_id, day) DO NOTHING
+            INSERT INTO core_numbersequence (scope, period, last)
+            SELECT DISTINCT 'dossier:' || agency_id, to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'), 0
+            FROM bench_route
+            ON CONFLICT (scope, period) DO NOTHING
             """
         )
 

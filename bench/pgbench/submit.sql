@@ -14,9 +14,10 @@ SELECT agency_id, procedure_id, officer_id FROM bench_route WHERE n = (:r)::int 
 INSERT INTO portal_onlineapplication (applicant_id, idempotency_key, dossier_id, form_id, data, created_at)
 VALUES (:officer_id, 'pgbench-' || :client_id || '-' || :k, NULL, NULL, '{}', now())
 RETURNING id AS application_id \gset
-UPDATE dossiers_dossiersequence SET last = last + 1
- WHERE agency_id = (:agency_id)::bigint AND day = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
- RETURNING last AS seq \gset
+INSERT INTO core_numbersequence (scope, period, last)
+VALUES ('dossier:' || :agency_id, to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'), 1)
+ON CONFLICT (scope, period) DO UPDATE SET last = core_numbersequence.last + 1
+RETURNING last AS seq \gset
 INSERT INTO dossiers_dossier (
   code, procedure_id, agency_id, receiving_unit_id, process_id, rule_set_id, channel, status, applicant_name,
   applicant_identity, applicant_user_id, submitter_name, address, phone, email, matter, sets_count, submitted_at,

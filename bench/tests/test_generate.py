@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -47,7 +48,8 @@ def check_counts_and_statuses(generated):
 
 
 def check_codes_follow_the_format_and_the_sequences_continue():
-    from egov.dossiers.models import Dossier, DossierSequence
+    from egov.core.models import NumberSequence
+    from egov.dossiers.models import Dossier
 
     last = defaultdict(int)
     for code, agency_id, submitted_at in Dossier.objects.values_list("code", "agency_id", "submitted_at"):
@@ -56,14 +58,18 @@ def check_codes_follow_the_format_and_the_sequences_continue():
         assert match.group(2) == timezone.localtime(submitted_at).strftime("%y%m%d")
         key = (agency_id, timezone.localtime(submitted_at).date())
         last[key] = max(last[key], int(match.group(3)))
-    sequences = {(s.agency_id, s.day): s.last for s in DossierSequence.objects.all()}
+    sequences = {
+        (int(s.scope.split(":", 1)[1]), date.fromisoformat(s.period)): s.last
+        for s in NumberSequence.objects.filter(scope__startswith="dossier:")
+    }
     for key, number in last.items():
         assert sequences[key] == number
 
 
 def check_a_new_reception_takes_the_next_number():
+    from egov.core import numbering
     from egov.dossiers.demo import lien_thong_procedure
-    from egov.dossiers.models import Dossier, DossierSequence
+    from egov.dossiers.models import Dossier
     from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
     from egov.organisations.models import Organisation
     from egov.people.models import User
@@ -71,7 +77,7 @@ def check_a_new_reception_takes_the_next_number():
     procedure = lien_thong_procedure()
     justice = Organisation.objects.get(code="H99.103")
     today = timezone.localdate()
-    before = DossierSequence.objects.filter(agency=justice, day=today).values_list("last", flat=True).first() or 0
+    before = numbering.current(scope=f"dossier:{justice.pk}", period=numbering.daily(today))
     dossier = receive_dossier(
         by=User.objects.get(username="tiepnhan.stp"),
         procedure=procedure,
@@ -88,7 +94,7 @@ def check_due_dates_agree_with_the_calendar_engine():
     from egov.calendar import engine
     from egov.catalogue import selectors as catalogue
     from egov.dossiers.models import Dossier, DossierTask
-    from egov.dossiers.services import _spec
+    from egov.dossiers.services.common import spec as _spec
 
     for dossier in Dossier.objects.filter(due_at__isnull=False).select_related("procedure", "agency")[:60]:
         amount, unit = catalogue.duration_for(dossier.procedure, dossier.channel)

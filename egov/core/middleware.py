@@ -34,6 +34,17 @@ def lockout_client_ip(request) -> str:
     return client_ip(request) or ""
 
 
+def _origin(request) -> str:
+    """``scheme://host`` of the request, or "" when its Host is not one ALLOWED_HOSTS lets through
+    (the page itself then fails with 400; nothing should print a forged host meanwhile)."""
+    from django.core.exceptions import DisallowedHost
+
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return ""
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,6 +56,7 @@ class RequestContextMiddleware:
                 ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 channel=channel,
+                origin=_origin(request),
             )
         )
         try:

@@ -16,7 +16,16 @@ from django.conf import settings
 from egov.core import scanning
 from egov.core.errors import FieldError
 
-__all__ = ["CheckedUpload", "check_upload", "clean_label", "detect_type", "storage_name", "ALLOWED_TYPES", "EXTENSIONS"]
+__all__ = [
+    "CheckedUpload",
+    "check_upload",
+    "clean_label",
+    "detect_type",
+    "pdf_problem",
+    "storage_name",
+    "ALLOWED_TYPES",
+    "EXTENSIONS",
+]
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -86,6 +95,29 @@ def _office_type(content: bytes) -> str | None:
     return None
 
 
+def pdf_problem(content: bytes) -> str | None:
+    """Why a PDF cannot be used, or ``None``: one check for every PDF the platform accepts (citizens'
+    uploads, counter scans, result documents).
+
+    The test is whether pyHanko, which signs results and verifies signatures, can open the file: a
+    readable cross-reference table (or stream) and trailer, and no encryption. A PDF without an xref
+    table is refused rather than repaired: readers "repair" it by guessing where the objects are, so
+    two readers may show different content, and rewriting it would change the bytes (and the
+    SHA-256) of what the applicant handed in. Asking for the file to be exported again is cheap.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(BytesIO(content), strict=False)
+        encrypted = reader.encrypted
+        if not encrypted:
+            reader.root  # noqa: B018 - resolving the catalogue finds a broken trailer or xref
+    except (PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return "damaged"
+    return "encrypted" if encrypted else None
+
+
 def detect_type(content: bytes) -> str | None:
     """The MIME type the content shows (magic numbers; DOCX and XLSX by their parts), or None."""
     kind = filetype.guess(content)
@@ -126,6 +158,17 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
         )
     if not verdict.clean:
         return FieldError(field, f"Tệp '{name}' bị chương trình diệt virus từ chối ({verdict.signature}).")
+    # After the scan: the parser never reads a file the scanner refuses.
+    if mime == "application/pdf":
+        problem = pdf_problem(content)
+        if problem == "damaged":
+            return FieldError(
+                field,
+                f"Tệp '{name}' là PDF bị hỏng (không đọc được bảng tham chiếu chéo của tệp); "
+                "hãy lưu hoặc xuất lại tệp PDF rồi tải lên lại.",
+            )
+        if problem == "encrypted":
+            return FieldError(field, f"Tệp '{name}' là PDF có mật khẩu; hãy tải lên bản không đặt mật khẩu.")
     return CheckedUpload(
         name=clean_label(name, extension=EXTENSIONS[mime]),
         content=content,

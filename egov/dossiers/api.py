@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import prefetch_related_objects
 from ninja import Field, Query, Router, Schema
@@ -280,27 +281,59 @@ def attach_result(request, code: str, payload: ResultIn):
 
 
 class ActionIn(Schema):
+    """The body of every action; each action reads only its own fields (see ``ACTION_CALLS``)."""
+
     version: int | None = Field(None, description="Phiên bản hồ sơ đang xem; khác với hiện tại → 409")
-    note: str = Field("", max_length=500)
-    reason: str = Field("", max_length=1000)
-    items: list[str] = []
-    new_due_at: datetime | None = None
-    assignee: str = ""
-    amount: int | None = None
-    method: Literal["counter", "post", "online"] | None = None
+    note: str = Field("", max_length=500, description="forward, supplement: ý kiến xử lý")
+    reason: str = Field("", max_length=1000, description="refuse, request_supplement, apologize, withdraw, stop: lý do")
+    items: list[str] = Field(
+        [], description="request_supplement: các nội dung phải bổ sung; refuse: thành phần còn thiếu (Mẫu 02)"
+    )
+    new_due_at: datetime | None = Field(None, description="apologize: ngày hẹn trả mới")
+    assignee: str = Field("", description="reassign: tên đăng nhập của cán bộ")
+    amount: int | None = Field(None, description="request_payment: số tiền (đồng)")
+    method: Literal["counter", "post", "online"] | None = Field(None, description="return_result: hình thức trả")
 
 
-ActionName = Literal[tuple(services.ACTIONS)]  # type: ignore[valid-type]
+# Each action and how its typed fields reach its service (one keyword-only service per action).
+ACTION_CALLS: dict[str, Callable[..., Dossier]] = {
+    "accept": lambda by, code, body: services.accept(by=by, dossier=code, version=body.version),
+    "refuse": lambda by, code, body: services.refuse(
+        by=by, dossier=code, reason=body.reason, missing=body.items, version=body.version
+    ),
+    "request_supplement": lambda by, code, body: services.request_supplement(
+        by=by, dossier=code, items=body.items, reason=body.reason, version=body.version
+    ),
+    "supplement": lambda by, code, body: services.receive_supplement(
+        by=by, dossier=code, note=body.note, version=body.version
+    ),
+    "claim": lambda by, code, body: services.claim(by=by, dossier=code, version=body.version),
+    "reassign": lambda by, code, body: services.reassign(
+        by=by, dossier=code, assignee=body.assignee, version=body.version
+    ),
+    "forward": lambda by, code, body: services.forward(by=by, dossier=code, note=body.note, version=body.version),
+    "request_payment": lambda by, code, body: services.request_payment(
+        by=by, dossier=code, amount=body.amount, version=body.version
+    ),
+    "record_payment": lambda by, code, body: services.record_payment(by=by, dossier=code, version=body.version),
+    "apologize": lambda by, code, body: services.apologize(
+        by=by, dossier=code, reason=body.reason, new_due_at=body.new_due_at, version=body.version
+    ),
+    "withdraw": lambda by, code, body: services.withdraw(by=by, dossier=code, reason=body.reason, version=body.version),
+    "stop": lambda by, code, body: services.stop(by=by, dossier=code, reason=body.reason, version=body.version),
+    "return_result": lambda by, code, body: services.return_result(
+        by=by, dossier=code, method=body.method or "counter", version=body.version
+    ),
+}
+
+ActionName = Literal[tuple(ACTION_CALLS)]  # type: ignore[valid-type]
 
 
 @router.post(
     "/{code}/actions/{action}", response=DossierOut, auth=officer_auth, summary="Thực hiện thao tác trên hồ sơ"
 )
 def act(request, code: str, action: ActionName, payload: ActionIn):
-    data: dict[str, Any] = {k: v for k, v in payload.dict().items() if v not in (None, "", []) and k != "version"}
-    dossier = services.perform(
-        by=request.user, code=code, action=action, payload=data, expected_version=payload.version
-    )
+    dossier = ACTION_CALLS[action](request.user, code, payload)
     return dossier_out(
         Dossier.objects.select_related("procedure", "agency", "receiving_unit").get(pk=dossier.pk), user=request.user
     )

@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from egov.catalogue import selectors as catalogue
+from egov.core import context, numbering
 from egov.dossiers.models import Dossier, DossierTask, IssuedForm, RuleSet
 from egov.dossiers.selectors import timeliness
 from egov.forms import contexts as forms
@@ -21,14 +21,23 @@ from egov.notifications import services as notifications
 from egov.organisations.selectors import ancestors_and_self
 from egov.signing import services as signing
 
-__all__ = ["issue", "render_signed", "notify", "lookup_url", "legal_time_text", "register_rows", "register_workbook"]
+__all__ = [
+    "issue",
+    "reissue",
+    "render_signed",
+    "notify",
+    "lookup_url",
+    "legal_time_text",
+    "register_rows",
+    "register_workbook",
+    "register_pdf_signed",
+]
 
 _UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
 
 
 def lookup_url(dossier: Dossier) -> str:
-    base = getattr(settings, "EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}{reverse('dossiers:lookup_code', args=[dossier.code])}"
+    return context.public_url(reverse("dossiers:lookup_code", args=[dossier.code]))
 
 
 def legal_time_text(dossier: Dossier) -> str:
@@ -69,7 +78,24 @@ def _leader(agency) -> tuple[str, str]:
     return (position.title or "Thủ trưởng cơ quan").upper(), position.user.get_full_name()
 
 
-def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormContext:
+# Forms that carry a number of their own: a yearly series per issuing unit and kind of form.
+NUMBERED = frozenset({"receipt", "supplement_request", "refusal", "apology", "stop_notice"})
+# Forms issued in the name of the agency that decides (signed with its key); the rest by the
+# one-stop unit that received the dossier.
+AGENCY_FORMS = frozenset({"apology", "stop_notice"})
+
+
+def issuing_unit(dossier: Dossier, kind: str):
+    return dossier.agency if kind in AGENCY_FORMS else dossier.receiving_unit
+
+
+def allocate_number(kind: str, unit, at) -> str:
+    """The next "Số" of form ``kind`` issued by ``unit`` in the year of ``at`` (``core.numbering``)."""
+    year = timezone.localtime(at).date()
+    return str(numbering.allocate(scope=f"form.{_form_kind(kind)}:{unit.pk}", period=numbering.yearly(year)))
+
+
+def _context(dossier: Dossier, kind: str, *, by, extra: dict, number: str = "") -> forms.FormContext:
     url = lookup_url(dossier)
     header = _header(dossier, dossier.receiving_unit)
     common = {"agency_name": dossier.receiving_unit.name, "dossier_code": dossier.code}
@@ -83,7 +109,9 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
         return forms.ReceiptContext(
             **header,
             **common,
-            register_number=dossier.code.rsplit("-", 1)[-1],
+            # The register is kept per year: its book is the year, the number runs through it.
+            register_number=number or dossier.code.rsplit("-", 1)[-1],
+            register_book=f"{timezone.localtime(dossier.received_at):%Y}" if number else "",
             applicant_name=dossier.applicant_name,
             address=dossier.address or "—",
             procedure_name=dossier.procedure.name,
@@ -100,14 +128,18 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
             sets_count=dossier.sets_count,
         )
     if kind == "supplement_request":
-        request = dossier.supplement_requests.order_by("-requested_at").first()
+        if "items" in extra:  # an online dossier turned away as incomplete: no request row
+            items, reason = extra["items"], extra["reason"]
+        else:
+            request = dossier.supplement_requests.order_by("-requested_at").first()
+            items, reason = request.items, request.reason
         return forms.SupplementContext(
             **header,
             **common,
             applicant_name=dossier.applicant_name,
             procedure_name=dossier.procedure.name,
-            items=tuple(request.items),
-            reason=request.reason,
+            items=tuple(items),
+            reason=reason,
             officer_name=_officer_name(by),
             officer_phone=dossier.receiving_unit.phone or "—",
             lookup_url=url,
@@ -115,6 +147,7 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
             phone=dossier.phone,
             email=dossier.email,
             received_at=dossier.received_at,
+            document_number=number,
         )
     if kind == "refusal":
         return forms.RefusalContext(
@@ -129,6 +162,7 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
             email=dossier.email,
             received_at=dossier.received_at or dossier.submitted_at,
             lookup_url=url,
+            document_number=number,
         )
     if kind == "apology":
         title, name = _leader(dossier.agency)
@@ -145,6 +179,23 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
             signer_title=title,
             signer_name=name,
             lookup_url=url,
+            document_number=number,
+        )
+    if kind == "stop_notice":
+        title, name = _leader(dossier.agency)
+        return forms.StopNoticeContext(
+            **_header(dossier, dossier.agency),
+            agency_name=dossier.agency.name,
+            addressee_name=dossier.applicant_name,
+            dossier_code=dossier.code,
+            procedure_name=dossier.procedure.name,
+            received_at=dossier.received_at,
+            reason=dossier.closed_reason,
+            signer_title=title,
+            signer_name=name,
+            stopped_on=timezone.localtime(dossier.finished_at).date() if dossier.finished_at else None,
+            lookup_url=url,
+            document_number=number,
         )
     if kind == "control_slip":
         return forms.ControlSlipContext(
@@ -161,41 +212,89 @@ def _context(dossier: Dossier, kind: str, *, by, extra: dict) -> forms.FormConte
     raise ValueError(f"unknown form kind {kind!r}")
 
 
+def incomplete_notice_pdf(
+    *, procedure, receiving_unit, form_set: str, applicant, items: list[str], reason: str, number: str, by
+) -> bytes:
+    """Mẫu 02 for a dossier found incomplete at the counter: no dossier, no code; the QR and link
+    lead to the procedure's page (its components and guidance). Signed by the one-stop unit."""
+    from egov.forms.selectors import current_template_of_kind
+
+    chain = list(ancestors_and_self(receiving_unit))
+    notice = forms.SupplementContext(
+        issuing_unit_name=receiving_unit.name.upper(),
+        parent_unit_name=chain[-2].name.upper() if len(chain) >= 2 else "",
+        place_name=_place(chain),
+        agency_name=receiving_unit.name,
+        applicant_name=applicant.name.strip(),
+        procedure_name=procedure.name,
+        items=tuple(items),
+        reason=reason,
+        officer_name=_officer_name(by),
+        officer_phone=receiving_unit.phone or "—",
+        lookup_url=context.public_url(reverse("catalogue:procedure", args=[procedure.code])),
+        address=applicant.address,
+        phone=applicant.phone,
+        email=applicant.email,
+        document_number=number,
+    )
+    template = current_template_of_kind(form_set=form_set, kind="supplement")
+    pdf = render_pdf_for(form_set=form_set, context=notice)
+    return signing.sign_pdf(pdf=pdf, unit=receiving_unit, reason=f"Phát hành {template.name}")
+
+
 def _handovers(dossier: Dossier):
     """Each finished step is a hand-over from its unit to the next step's unit (Mẫu 05)."""
     tasks = list(
-        DossierTask.objects.filter(dossier=dossier).select_related("unit", "finished_by").order_by("started_at", "pk")
+        DossierTask.objects.filter(dossier=dossier)
+        .select_related("unit", "finished_by", "received_by")
+        .order_by("started_at", "pk")
     )
     for i, task in enumerate(tasks):
         if task.finished_at is None:
             continue
         following = tasks[i + 1] if i + 1 < len(tasks) else None
+        if following is not None:
+            receiver = following.received_by
+        else:  # the result comes back to the one-stop unit: whoever hands it to the applicant
+            receiver = _result_receiver(dossier)
         result = timeliness(due_at=task.due_at, finished_at=task.finished_at)
         yield forms.HandoverLine(
             from_agency=task.unit.name,
             to_agency=following.unit.name if following else dossier.receiving_unit.name,
             handed_at=task.finished_at,
             giver_name=task.finished_by.get_full_name() if task.finished_by_id else "",
-            receiver_name="",
+            receiver_name=receiver.get_full_name() if receiver is not None else "",
             result=forms.Timeliness(result.value) if result else None,
         )
 
 
-def _render(dossier: Dossier, kind: str, *, by, extra: dict) -> tuple[bytes, str]:
+def _result_receiver(dossier: Dossier):
+    """The one-stop officer who took the finished dossier back: who returned the result."""
+    from egov.dossiers.models import DossierEvent
+
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action="return_result", actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def _render(dossier: Dossier, kind: str, *, by, extra: dict, number: str = "") -> tuple[bytes, str]:
     rule_set: RuleSet = dossier.rule_set
-    context = _context(dossier, kind, by=by, extra=extra)
+    context = _context(dossier, kind, by=by, extra=extra, number=number)
     pdf = render_pdf_for(form_set=rule_set.form_set, context=context)
     return pdf, context.kind
 
 
-def render_signed(dossier: Dossier, kind: str, *, by, extra: dict | None = None) -> bytes:
+def render_signed(dossier: Dossier, kind: str, *, by, extra: dict | None = None, number: str = "") -> bytes:
     """The form ``kind`` for ``dossier``, rendered and signed by the issuing unit (not stored)."""
     from egov.forms.selectors import current_template_of_kind
 
     template = current_template_of_kind(form_set=dossier.rule_set.form_set, kind=_form_kind(kind))
-    pdf, _ = _render(dossier, kind, by=by, extra=extra or {})  # _context knows "supplement_request"
-    signer_unit = dossier.agency if kind == "apology" else dossier.receiving_unit
-    return signing.sign_pdf(pdf=pdf, unit=signer_unit, reason=f"Phát hành {template.name}")
+    pdf, _ = _render(dossier, kind, by=by, extra=extra or {}, number=number)  # _context knows "supplement_request"
+    return signing.sign_pdf(pdf=pdf, unit=issuing_unit(dossier, kind), reason=f"Phát hành {template.name}")
 
 
 def sign_result(dossier: Dossier, pdf: bytes, *, name: str) -> bytes:
@@ -203,12 +302,18 @@ def sign_result(dossier: Dossier, pdf: bytes, *, name: str) -> bytes:
     return signing.sign_pdf(pdf=pdf, unit=dossier.agency, reason=f"Kết quả giải quyết: {name}", appearance="stamp")
 
 
-def issue(dossier: Dossier, kind: str, *, by, extra: dict | None = None) -> IssuedForm:
-    """Render, sign with the issuing unit's key and store the form ``kind`` for ``dossier``."""
+def issue(dossier: Dossier, kind: str, *, by, extra: dict | None = None, number: str = "") -> IssuedForm:
+    """Render, sign with the issuing unit's key and store the form ``kind`` for ``dossier``.
+
+    A numbered form takes the next number of its series unless ``number`` is given (a re-issue of
+    the same event keeps the number it was first issued with: see ``reissue``)."""
     from egov.forms.selectors import current_template_of_kind
 
     template = current_template_of_kind(form_set=dossier.rule_set.form_set, kind=_form_kind(kind))
-    pdf = render_signed(dossier, kind, by=by, extra=extra)
+    now = timezone.now()
+    if kind in NUMBERED and not number:
+        number = allocate_number(kind, issuing_unit(dossier, kind), now)
+    pdf = render_signed(dossier, kind, by=by, extra=extra, number=number)
     issued = IssuedForm(
         dossier=dossier,
         form_set=dossier.rule_set.form_set,
@@ -216,12 +321,31 @@ def issue(dossier: Dossier, kind: str, *, by, extra: dict | None = None) -> Issu
         name=template.name,
         sha256=hashlib.sha256(pdf).hexdigest(),
         signed=True,
-        issued_at=timezone.now(),
+        number=number,
+        data={"kind": kind, **_stored_extra(extra or {})},
+        issued_at=now,
         issued_by=by if getattr(by, "is_authenticated", False) else None,
     )
     issued.pdf.save(f"{dossier.code}-mau-{template.code}.pdf", ContentFile(pdf), save=False)
     issued.save()
     return issued
+
+
+def _stored_extra(extra: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in extra.items()}
+
+
+def reissue(issued: IssuedForm, *, by) -> IssuedForm:
+    """Issue the form of ``issued`` again (lost, damaged, or re-signed after a key change): the same
+    event, so the same number; rendered from the dossier as it is and the data stored with it."""
+    from datetime import datetime
+
+    data = dict(issued.data)
+    kind = data.pop("kind", "")
+    if not kind:
+        raise ValueError("this form was issued before forms kept their kind; it cannot be re-issued")
+    extra = {k: (datetime.fromisoformat(v) if k.endswith("_at") and isinstance(v, str) else v) for k, v in data.items()}
+    return issue(issued.dossier, kind, by=by, extra=extra, number=issued.number)
 
 
 def _form_kind(kind: str) -> str:
@@ -262,6 +386,10 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
             + (f", {dossier.receiving_unit.address}" if dossier.receiving_unit.address else "")
             + ", mang theo giấy tiếp nhận và hẹn trả kết quả.",
         }
+    elif kind == "dossier.refused_incomplete":
+        context |= {"items": extra.get("items", []), "reason": extra.get("reason", "")}
+    elif kind == "dossier.stopped":
+        context |= {"reason": dossier.closed_reason}
     elif kind == "dossier.apology":
         context |= {
             "original_due_at": extra.get("_old_due_at"),
@@ -278,13 +406,11 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
     )
 
 
-def register_workbook(*, user, start, end) -> bytes:
-    """Mẫu 06 as Excel: dossiers received from ``start`` to ``end`` (inclusive) by the units the
-    user may see, streamed in reception order."""
+def _register_queryset(*, user, start, end):
+    """The dossiers received from ``start`` to ``end`` (inclusive) by the units the user may see."""
     from datetime import datetime, time
 
     from egov.access import policy
-    from egov.forms.registers import register_xlsx
 
     tz = timezone.get_current_timezone()
     received = Dossier.objects.filter(
@@ -295,9 +421,58 @@ def register_workbook(*, user, start, end) -> bytes:
     qs = policy.scope(user, "dossier.view", received, path_field="agency__path") | policy.scope(
         user, "dossier.view", received, path_field="receiving_unit__path"
     )
-    qs = qs.select_related("procedure", "agency", "received_by").order_by("received_at", "pk")
-    period = f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
-    return register_xlsx(register_rows(qs.iterator(chunk_size=2000)), period_text=period)
+    return qs.select_related("procedure", "agency", "received_by").order_by("received_at", "pk")
+
+
+def _period_text(start, end) -> str:
+    return f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def register_workbook(*, user, start, end) -> bytes:
+    """Mẫu 06 (2025: 07) as Excel: dossiers received from ``start`` to ``end`` (inclusive) by the
+    units the user may see, streamed in reception order."""
+    from egov.forms.registers import register_xlsx
+
+    qs = _register_queryset(user=user, start=start, end=end)
+    return register_xlsx(register_rows(qs.iterator(chunk_size=2000)), period_text=_period_text(start, end))
+
+
+# WeasyPrint lays every row out in memory: the PDF is for a month or a quarter, Excel for the year.
+REGISTER_PDF_MAX_ROWS = 3000
+
+
+def register_pdf_signed(*, user, start, end) -> bytes:
+    """The register (Mẫu 06 of TT 01/2018, 07 of the 2025 set) as a PDF in the set in force at the
+    end of the period, signed with the key of the officer's unit (or its agency's)."""
+    from egov.core.errors import ValidationFailed
+    from egov.dossiers.selectors import rule_set_on
+    from egov.forms.registers import register_pdf
+    from egov.people.models import Position
+
+    qs = _register_queryset(user=user, start=start, end=end)
+    if qs.count() > REGISTER_PDF_MAX_ROWS:
+        raise ValidationFailed.field(
+            "den",
+            f"Sổ theo dõi dạng PDF tối đa {REGISTER_PDF_MAX_ROWS:,} hồ sơ".replace(",", ".")
+            + "; hãy chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.",
+        )
+    position = (
+        Position.objects.active_on(timezone.localdate()).filter(user=user).select_related("unit").order_by("pk").first()
+    )
+    if position is None:
+        raise ValidationFailed.field("tu", "Tài khoản không giữ chức vụ nào tại một đơn vị: không ký được sổ.")
+    unit = position.unit
+    chain = list(ancestors_and_self(unit))
+    form_set = rule_set_on(end).form_set
+    pdf = register_pdf(
+        register_rows(qs.iterator(chunk_size=2000)),
+        form_set=form_set,
+        issuing_unit_name=unit.name.upper(),
+        parent_unit_name=chain[-2].name.upper() if len(chain) >= 2 else "",
+        place_name=_place(chain),
+        period_text=_period_text(start, end),
+    )
+    return signing.sign_pdf(pdf=pdf, unit=unit, reason="Phát hành Sổ theo dõi hồ sơ")
 
 
 def register_rows(dossiers):

@@ -118,20 +118,6 @@ class ProcessStep(models.Model):
         return f"{self.order}. {self.name}"
 
 
-class DossierSequence(models.Model):
-    """The daily counter behind dossier codes, per receiving agency (TT 01/2018 Đ19)."""
-
-    agency = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique_day")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.day}: {self.last}"
-
-
 class Dossier(models.Model):
     code = models.CharField("mã hồ sơ", max_length=60, unique=True)
     procedure = models.ForeignKey(
@@ -272,6 +258,11 @@ class DossierTask(models.Model):
     handed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who took the dossier in hand at this step (Mẫu 05/06 "người nhận"): the officer who claimed it,
+    # or, if nobody claimed it, the one who finished it.
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -312,6 +303,12 @@ class IssuedForm(models.Model):
     pdf = models.FileField(upload_to="forms/%Y/%m/")
     sha256 = models.CharField(max_length=64)
     signed = models.BooleanField(default=False)
+    # "Số" printed on the form (Mẫu 01: số thứ tự in the register; 02, 03, 04, stop notice: the
+    # number of the form), from ``core.numbering`` per issuing unit and year; a re-issue keeps it.
+    number = models.CharField("số", max_length=30, blank=True)
+    # What the form was issued with that the dossier does not keep (e.g. the due date an apology
+    # replaced), so that it can be issued again identically.
+    data = models.JSONField(default=dict, blank=True)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -322,6 +319,45 @@ class IssuedForm(models.Model):
 
     def __str__(self) -> str:
         return f"Mẫu {self.code} — {self.dossier_id}"
+
+
+class IncompleteSubmission(models.Model):
+    """A dossier found incomplete at the counter (or an online one turned away as incomplete): no
+    dossier is created and no dossier code is spent; the applicant leaves with a signed Mẫu 02
+    listing everything to add, once (NĐ 61/2018 Đ15 khoản 2 điểm b)."""
+
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    receiving_unit = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey("dossiers.RuleSet", on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The online dossier turned away, if any (its code was spent at submission).",
+    )  # fmt: skip
+    applicant_name = models.CharField("chủ hồ sơ", max_length=200)
+    applicant_identity = models.CharField(max_length=20, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    items = models.JSONField("nội dung phải bổ sung", default=list)
+    reason = models.CharField(max_length=1000)
+    number = models.CharField("số", max_length=30)
+    form_set = models.CharField(max_length=40)
+    form_code = models.CharField("mẫu số", max_length=8)
+    pdf = models.FileField(upload_to="forms/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = "hồ sơ chưa đầy đủ (hướng dẫn bổ sung)"
+        verbose_name_plural = "hồ sơ chưa đầy đủ (hướng dẫn bổ sung)"
+
+    def __str__(self) -> str:
+        return f"Mẫu {self.form_code} số {self.number} — {self.applicant_name}"
 
 
 class SupplementRequest(models.Model):

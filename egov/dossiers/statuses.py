@@ -104,7 +104,7 @@ TRANSITIONS: dict[str, Transition] = dict(
             "dossier.approve",
             "Dừng xử lý",
         ),
-        # No "finish": forwarding the last step of the process finishes it (services._forward).
+        # No "finish": forwarding the last step of the process finishes it (services.actions.forward).
         _t("return_result", [S.DONE], S.RETURNED, "dossier.receive", "Trả kết quả"),
     ]
 )

@@ -7,6 +7,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("can-bo/", views.worklist_page, name="worklist"),
     path("can-bo/tiep-nhan/", views.reception_page, name="reception"),
+    path("can-bo/phieu-bo-sung/<int:pk>.pdf", views.incomplete_notice_pdf, name="incomplete_pdf"),
     path("can-bo/ho-so/<str:code>/", views.dossier_page, name="detail"),
     path("can-bo/ho-so/<str:code>/ket-qua/", views.attach_result, name="attach_result"),
     path("ho-so/<str:code>/tep/<int:pk>/", views.dossier_file, name="file"),

@@ -24,6 +24,7 @@ from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierFile, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
+from egov.forms.selectors import form_labels
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
 from egov.people.models import Position
@@ -110,6 +111,20 @@ def reception_page(request):
             components.append(
                 services.ComponentInput(component.pk, request.POST.get(f"provided_{component.pk}") == "on", uploads)
             )
+        context["provided_ids"] = {c.procedure_component_id for c in components if c.provided}
+        applicant = services.ApplicantInput(
+            name=request.POST.get("applicant_name", ""),
+            identity=request.POST.get("applicant_identity", ""),
+            submitter_name=request.POST.get("submitter_name", ""),
+            address=request.POST.get("address", ""),
+            phone=request.POST.get("phone", ""),
+            email=request.POST.get("email", ""),
+            matter=request.POST.get("matter", ""),
+        )
+        if request.POST.get("turn_away"):
+            return _turn_away(
+                request, context, procedure=procedure, agency=agency, applicant=applicant, components=components
+            )
         try:
             channel = _whole_number(request.POST.get("channel"), field="channel", label="Kênh tiếp nhận")
             sets_count = _whole_number(request.POST.get("sets_count"), field="sets_count", label="Số bộ hồ sơ")
@@ -118,24 +133,67 @@ def reception_page(request):
                 procedure=procedure,
                 agency=agency,
                 channel=channel,
-                applicant=services.ApplicantInput(
-                    name=request.POST.get("applicant_name", ""),
-                    identity=request.POST.get("applicant_identity", ""),
-                    submitter_name=request.POST.get("submitter_name", ""),
-                    address=request.POST.get("address", ""),
-                    phone=request.POST.get("phone", ""),
-                    email=request.POST.get("email", ""),
-                    matter=request.POST.get("matter", ""),
-                ),
+                applicant=applicant,
                 components=components,
                 sets_count=sets_count,
             )
         except DomainError as exc:
             context["error"] = exc.message
             context["errors"] = errors_by_field(exc)
+            # Missing components: offer the signed Mẫu 02 instead of leaving the applicant with nothing.
+            context["offer_incomplete"] = any(
+                e.field == "components" and e.message.startswith("Thiếu thành phần") for e in getattr(exc, "errors", [])
+            )
+            context["supplement_form"] = _form_label(agency, "supplement")
             return render(request, "dossiers/reception.html", context, status=exc.status)
         return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/reception.html", context)
+
+
+def _form_label(agency, kind: str) -> str:
+    """The label of form ``kind`` in the set of the rule set in force today (labels come from the set)."""
+    from egov.dossiers.selectors import rule_set_on
+    from egov.forms.selectors import form_label
+
+    return form_label(form_set=rule_set_on(timezone.localdate()).form_set, kind=kind)
+
+
+def _turn_away(request, context, *, procedure, agency, applicant, components):
+    items = [line.strip() for line in request.POST.get("items", "").splitlines() if line.strip()]
+    try:
+        notice = services.turn_away_incomplete(
+            by=request.user,
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            components=components,
+            items=items,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        context |= {"error": exc.message, "errors": errors_by_field(exc), "offer_incomplete": True}
+        context["supplement_form"] = _form_label(agency, "supplement")
+        return render(request, "dossiers/reception.html", context, status=exc.status)
+    return render(
+        request,
+        "dossiers/incomplete_issued.html",
+        {"notice": notice, "form_label": _form_label(agency, "supplement"), "agency": agency},
+        status=201,
+    )
+
+
+@login_required
+@require_GET
+def incomplete_notice_pdf(request, pk: int):
+    """The signed Mẫu 02 handed to an applicant whose dossier was not received (no dossier code)."""
+    from egov.dossiers.models import IncompleteSubmission
+
+    notice = IncompleteSubmission.objects.select_related("receiving_unit").filter(pk=pk).first()
+    if notice is None or not policy.has(request.user, "dossier.view", notice.receiving_unit):
+        raise Http404("Không tìm thấy phiếu.")
+    return serve_stored_file(
+        notice.pdf.name, content_type="application/pdf", filename=f"mau-{notice.form_code}-so-{notice.number}.pdf"
+    )
 
 
 def _visible(request, code: str) -> Dossier:
@@ -169,6 +227,7 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,
+        "form_labels": form_labels(form_set=dossier.rule_set.form_set),
     }
     if exc is not None:
         context |= {"error": exc.message, "errors": errors_by_field(exc), "failed_action": action}
@@ -179,34 +238,67 @@ def _detail_with_error(request, code: str, exc: DomainError, *, action: str):
     return _render_detail(request, _visible(request, code), exc=exc, action=action)
 
 
+def _posted_due_at(value: str) -> datetime | None:
+    """A ``datetime-local`` field in the officer's time zone; ``None`` when absent or malformed (the
+    service names the field)."""
+    try:
+        return timezone.make_aware(datetime.fromisoformat(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _posted_amount(value: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("amount", "Số tiền phải là số nguyên (đồng).") from exc
+
+
+def _call_action(action: str, *, by, code: str, post, version: int | None) -> Dossier:
+    """Parse the posted form for ``action`` and call its service."""
+    common = {"by": by, "dossier": code, "version": version}
+    reason = post.get("reason", "")
+    match action:
+        case "accept" | "claim" | "record_payment":
+            return services.ACTIONS[action](**common)
+        case "refuse":
+            missing = [line for line in post.get("items", "").splitlines() if line.strip()]
+            return services.refuse(**common, reason=reason, missing=missing)
+        case "withdraw" | "stop":
+            return services.ACTIONS[action](**common, reason=reason)
+        case "request_supplement":
+            items = [line for line in post.get("items", "").splitlines() if line.strip()]
+            return services.request_supplement(**common, items=items, reason=reason)
+        case "supplement":
+            return services.receive_supplement(**common, note=post.get("note", ""))
+        case "forward":
+            return services.forward(**common, note=post.get("note", ""))
+        case "reassign":
+            return services.reassign(**common, assignee=post.get("assignee", ""))
+        case "request_payment":
+            return services.request_payment(**common, amount=_posted_amount(post.get("amount", "")))
+        case "apologize":
+            return services.apologize(**common, reason=reason, new_due_at=_posted_due_at(post.get("new_due_at", "")))
+        case "return_result":
+            return services.return_result(**common, method=post.get("method") or "counter")
+    raise Http404("Thao tác không tồn tại.")
+
+
 @login_required
 @require_POST
 def dossier_action(request, code: str, action: str):
     if action not in services.ACTIONS:
         raise Http404("Thao tác không tồn tại.")
-    payload = {
-        "note": request.POST.get("note", ""),
-        "reason": request.POST.get("reason", ""),
-        "items": [line for line in request.POST.get("items", "").splitlines() if line.strip()],
-        "assignee": request.POST.get("assignee", ""),
-        "method": request.POST.get("method") or None,
-    }
-    if request.POST.get("new_due_at"):
-        try:
-            payload["new_due_at"] = timezone.make_aware(datetime.fromisoformat(request.POST["new_due_at"]))
-        except ValueError:
-            payload["new_due_at"] = "invalid"
-    if request.POST.get("amount"):
-        payload["amount"] = request.POST["amount"]
-    payload = {k: v for k, v in payload.items() if v not in (None, "", [])}
     version = request.POST.get("version")
     try:
-        services.perform(
+        _call_action(
+            action,
             by=request.user,
             code=code,
-            action=action,
-            payload=payload,
-            expected_version=int(version) if version and version.isdigit() else None,
+            post=request.POST,
+            version=int(version) if version and version.isdigit() else None,
         )
     except DomainError as exc:
         return _detail_with_error(request, code, exc, action=action)
@@ -285,23 +377,28 @@ def control_slip_pdf(request, code: str):
 @login_required
 @require_GET
 def register_xlsx(request):
-    """Mẫu 06: the tracking register of the dossiers received in a period, for the officer's units."""
+    """The tracking register of the dossiers received in a period, for the officer's units: Excel,
+    or (``dinh_dang=pdf``) a signed PDF (Mẫu 06 of TT 01/2018, 07 of the 2025 set)."""
+    context = {"register_label": _form_label(None, "register")}
     try:
         start = date.fromisoformat(request.GET.get("tu", ""))
         end = date.fromisoformat(request.GET.get("den", ""))
     except ValueError:
-        return render(
-            request,
-            "dossiers/register_form.html",
-            {"error": "Cần chọn khoảng thời gian hợp lệ (từ ngày, đến ngày)."},
-            status=400 if request.GET else 200,
-        )
+        context["error"] = "Cần chọn khoảng thời gian hợp lệ (từ ngày, đến ngày)."
+        return render(request, "dossiers/register_form.html", context, status=400 if request.GET else 200)
     if end < start or (end - start).days > 366:
-        return render(
-            request,
-            "dossiers/register_form.html",
-            {"error": "Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."},
-            status=400,
+        context["error"] = "Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."
+        return render(request, "dossiers/register_form.html", context, status=400)
+    if request.GET.get("dinh_dang") == "pdf":
+        try:
+            pdf = documents.register_pdf_signed(user=request.user, start=start, end=end)
+        except DomainError as exc:
+            context |= {"error": exc.message, "errors": errors_by_field(exc)}
+            return render(request, "dossiers/register_form.html", context, status=exc.status)
+        return HttpResponse(
+            pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="so-theo-doi-ho-so-{start}-{end}.pdf"'},
         )
     content = documents.register_workbook(user=request.user, start=start, end=end)
     return HttpResponse(

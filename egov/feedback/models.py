@@ -44,16 +44,6 @@ class Rating(models.Model):
         return f"{self.dossier_id}: {self.get_value_display()}"
 
 
-class FeedbackSequence(models.Model):
-    """The daily counter behind feedback codes (one series for the whole deployment)."""
-
-    day = models.DateField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
-
-
 class FeedbackStatus(models.TextChoices):
     RECEIVED = "received", "Đã tiếp nhận"
     PROCESSING = "processing", "Đang xử lý"

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
+from egov.core import numbering
+from egov.core.context import public_url
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
 from egov.feedback.models import (
     OPEN_STATUSES,
     Feedback,
-    FeedbackSequence,
     FeedbackStatus,
     Rating,
     RatingValue,
@@ -145,24 +145,10 @@ def _handling_unit(agency: Organisation, day) -> Organisation:
     return unit or agency
 
 
-def _next_sequence(day) -> int:
-    """Atomically take the next number of the day (one UPDATE; safe under concurrency)."""
-    for _ in range(3):
-        if FeedbackSequence.objects.filter(day=day).update(last=F("last") + 1):
-            return FeedbackSequence.objects.get(day=day).last
-        try:
-            with transaction.atomic():
-                FeedbackSequence.objects.create(day=day, last=1)
-            return 1
-        except IntegrityError:
-            continue  # another submission created today's row first; increment it
-    raise Conflict("Không cấp được mã phản ánh, vui lòng thử lại.")
-
-
 def next_code(*, at) -> str:
     """``PA-YYMMDD-NNNN``: the number restarts every day (Vietnam time) and never repeats."""
     day = timezone.localtime(at).date()
-    return f"PA-{day:%y%m%d}-{_next_sequence(day):04d}"
+    return f"PA-{day:%y%m%d}-{numbering.allocate(scope='feedback', period=numbering.daily(day)):04d}"
 
 
 def _required(errors, field: str, value: str, message: str, limit: int, label: str) -> None:
@@ -254,7 +240,7 @@ def _require_answerer(by, feedback: Feedback) -> None:
 
 
 def _notify_answered(feedback: Feedback) -> None:
-    track = f"{getattr(settings, 'EGOV_PUBLIC_URL', '').rstrip('/')}/phan-anh/tra-cuu/?ma={feedback.code}"
+    track = public_url(f"/phan-anh/tra-cuu/?ma={feedback.code}")
     subject = f"Trả lời phản ánh, kiến nghị {feedback.code}"
     if feedback.email:
         notifications.enqueue(

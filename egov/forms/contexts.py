@@ -339,7 +339,6 @@ class SupplementContext(FormContext):
     kind: ClassVar[str] = "supplement"
 
     agency_name: str
-    dossier_code: str
     applicant_name: str
     procedure_name: str
     items: tuple[str, ...]  # what to supplement, one per line
@@ -353,6 +352,8 @@ class SupplementContext(FormContext):
     email: str = ""
     received_at: datetime | None = None
     document_number: str = ""
+    # Blank for a dossier found incomplete at the counter: it is not received, no code is spent.
+    dossier_code: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

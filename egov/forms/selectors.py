@@ -7,7 +7,15 @@ from django.db.models import QuerySet
 from egov.forms.errors import TemplateNotFound
 from egov.forms.models import FormTemplate
 
-__all__ = ["current_template", "current_template_of_kind", "current_templates", "versions", "form_sets"]
+__all__ = [
+    "current_template",
+    "current_template_of_kind",
+    "current_templates",
+    "versions",
+    "form_sets",
+    "form_label",
+    "form_labels",
+]
 
 
 def current_template(*, form_set: str, code: str) -> FormTemplate:
@@ -47,3 +55,21 @@ def versions(*, form_set: str, code: str) -> QuerySet[FormTemplate]:
 
 def form_sets() -> list[str]:
     return list(FormTemplate.objects.order_by("form_set").values_list("form_set", flat=True).distinct())
+
+
+def _label(template: FormTemplate) -> str:
+    return f"Mẫu số {template.code}" if template.code.isdigit() else template.name
+
+
+def form_label(*, form_set: str, kind: str) -> str:
+    """How the pages name the form of ``kind`` in ``form_set``: "Mẫu số 06" (the control slip of the
+    2025 set, 05 of TT 01/2018), or the form's name where the set does not number it."""
+    return _label(current_template_of_kind(form_set=form_set, kind=kind))
+
+
+def form_labels(*, form_set: str) -> dict[str, str]:
+    """``form_label`` of every kind the set has, in one query (the lowest code per kind)."""
+    labels: dict[str, str] = {}
+    for template in sorted(current_templates(form_set=form_set), key=lambda t: t.code):
+        labels.setdefault(template.kind, _label(template))
+    return labels

@@ -30,6 +30,8 @@ class Kind:
     SUPPLEMENT_REQUESTED = "dossier.supplement_requested"
     RESULT_READY = "dossier.result_ready"
     APOLOGY = "dossier.apology"
+    STOPPED = "dossier.stopped"
+    REFUSED_INCOMPLETE = "dossier.refused_incomplete"
     VERIFICATION_CODE = "account.verification_code"
 
 
@@ -53,6 +55,8 @@ KINDS: dict[str, KindSpec] = {
     Kind.APOLOGY: KindSpec(
         "Xin lỗi và hẹn lại ngày trả kết quả", (*_COMMON, "received_at", "original_due_at", "new_due_at", "reason")
     ),
+    Kind.STOPPED: KindSpec("Dừng giải quyết hồ sơ", (*_COMMON, "reason")),
+    Kind.REFUSED_INCOMPLETE: KindSpec("Hồ sơ chưa đầy đủ, chưa được tiếp nhận", (*_COMMON, "items", "reason")),
     Kind.VERIFICATION_CODE: KindSpec("Mã xác minh tài khoản", ("full_name", "code", "valid_minutes")),
 }
 

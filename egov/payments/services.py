@@ -23,6 +23,7 @@ from django.utils import timezone
 from egov.access import policy
 from egov.audit import services as audit
 from egov.audit.services import snapshot
+from egov.core.context import public_url
 from egov.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
@@ -110,7 +111,7 @@ def create_order(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     if return_url is None:
-        return_url = getattr(settings, "EGOV_PUBLIC_URL", "").rstrip("/") + reverse("payments:return")
+        return_url = public_url(reverse("payments:return"))
     params = gateway.payment_params(
         gateway.PaymentRequest(
             tmn_code=cfg.tmn_code,
@@ -208,7 +209,7 @@ def _apply_to_dossier(order: PaymentOrder) -> str:
         return f"Số tiền đã thu ({order.amount}) khác phí của hồ sơ ({dossier.fee_amount}); cần đối soát."
     try:
         with transaction.atomic():
-            dossier_services.perform(by=None, code=dossier.code, action="record_payment")
+            dossier_services.record_payment(by=None, dossier=dossier)
     except DomainError as exc:
         logger.warning("Paid order %s not applied to dossier %s: %s", order.order_id, dossier.code, exc.message)
         return f"Chưa ghi nhận vào hồ sơ: {exc.message}"[:500]

@@ -240,6 +240,11 @@ def _keep_in_store(by, dossier: Dossier) -> None:
     PersonalDocument.objects.bulk_create(new.values())
 
 
+def _discard_files(dossier: Dossier) -> None:
+    for stored in DossierFile.objects.filter(component__dossier=dossier):
+        stored.file.delete(save=False)
+
+
 def submit(
     *,
     by,
@@ -269,6 +274,7 @@ def submit(
             form = active_form(procedure)
             schema = form.schema if form else schemas.DEFAULT_SCHEMA
             errors = schemas.validate(schema, dict(data))
+            dossier = None
             if agency is None:
                 errors.append(FieldError("agency", "Hãy chọn cơ quan giải quyết."))
             else:
@@ -281,6 +287,9 @@ def submit(
                 except ValidationFailed as exc:
                     errors = exc.errors + errors
             if errors:
+                if dossier is not None:
+                    # The rows go with the rollback; the files written for them would not.
+                    _discard_files(dossier)
                 raise ValidationFailed(errors, "Hồ sơ chưa nộp được: hãy sửa các mục được đánh dấu.")
             application.dossier = dossier
             application.form = form

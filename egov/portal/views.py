@@ -292,9 +292,7 @@ def supplement(request, code: str):
 def withdraw(request, code: str):
     dossier = _own(request, code)
     try:
-        dossier_services.perform(
-            by=request.user, code=code, action="withdraw", payload={"reason": request.POST.get("reason", "")}
-        )
+        dossier_services.withdraw(by=request.user, dossier=dossier, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         context = _dossier_context(
             request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"

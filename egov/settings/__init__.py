@@ -353,6 +353,7 @@ EGOV_NOTIFY_RETRY_MAX_SECONDS = int(env("NOTIFY_RETRY_MAX_SECONDS", str(6 * 3600
 # be told from a delivered one). Keep it above the longest send: EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT.
 EGOV_NOTIFY_LEASE_SECONDS = int(env("NOTIFY_LEASE_SECONDS", "60") or 60)
 
+
 def logging_config(level: str) -> dict:
     """One JSON line per event on stderr (egov/core/logging.py), shared by production.py and gunicorn."""
     return {

@@ -171,7 +171,7 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         content="Tôi phải chờ hơn hai giờ để được tiếp nhận hồ sơ.",
     )
     _order, payment_url = payments.create_order(by=officers["desk"], dossier=dossier)
-    from egov.dossiers.services import perform
+    from egov.dossiers import services
     from egov.people.services import register_citizen
     from egov.portal.tests.conftest import submit as submit_online
 
@@ -183,11 +183,8 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         email="an@example.vn",
     )
     online, _created = submit_online(world, citizen)
-    perform(
-        by=officers["desk"],
-        code=online.code,
-        action="request_supplement",
-        payload={"items": ["Bản sao giấy tờ tùy thân rõ nét"], "reason": "Ảnh chụp bị mờ"},
+    services.request_supplement(
+        by=officers["desk"], dossier=online.code, items=["Bản sao giấy tờ tùy thân rõ nét"], reason="Ảnh chụp bị mờ"
     )
     pdf = HTML(string='<html lang="vi"><p>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</p></html>').write_pdf()
     signed = tmp_path / "da-ky.pdf"

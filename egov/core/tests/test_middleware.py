@@ -64,7 +64,12 @@ def test_the_middleware_binds_the_context_for_the_request_only(settings, path, c
 
     assert result == "response"
     assert seen == [
-        context.RequestContext(ip_address="203.0.113.7", user_agent=("Trình duyệt/" + "x" * 400)[:300], channel=channel)
+        context.RequestContext(
+            ip_address="203.0.113.7",
+            user_agent=("Trình duyệt/" + "x" * 400)[:300],
+            channel=channel,
+            origin="http://testserver",  # what public_url uses in DEBUG (issue #7 item 19)
+        )
     ]
     assert context.current() == context.RequestContext()  # reset afterwards: ip None, channel "system"
 
@@ -100,3 +105,33 @@ def test_the_audit_trail_records_the_client_address(client, settings, make_offic
     assert response.status_code == 200
     rec = AuditRecord.objects.order_by("-seq").first()
     assert (rec.action, rec.actor, rec.ip_address, rec.channel) == ("auth.issue_token", officer, recorded, "api")
+
+
+def test_a_host_allowed_hosts_refuses_leaves_no_origin(settings):
+    settings.ALLOWED_HOSTS = ["dichvucong.sonnam.test"]
+    seen = []
+
+    def view(request):
+        seen.append(context.current().origin)
+        return "response"
+
+    request = _request("/")
+    request.META["HTTP_HOST"] = "ke-gia-mao.example"
+    RequestContextMiddleware(view)(request)
+
+    assert seen == [""]
+
+
+def test_public_url_is_the_request_address_only_in_debug(settings):
+    settings.EGOV_PUBLIC_URL = "https://dichvucong.sonnam.test/"
+    token = context.bind(context.RequestContext(origin="http://10.0.0.5:8105"))
+    try:
+        settings.DEBUG = True
+        in_demo = context.public_url("/tra-cuu/X/")
+        settings.DEBUG = False
+        in_production = context.public_url("/tra-cuu/X/")
+    finally:
+        context.reset(token)
+
+    assert (in_demo, in_production) == ("http://10.0.0.5:8105/tra-cuu/X/", "https://dichvucong.sonnam.test/tra-cuu/X/")
+    assert context.public_url("/tra-cuu/X/") == "https://dichvucong.sonnam.test/tra-cuu/X/"  # no request: the setting

@@ -11,9 +11,10 @@ import pytest
 from egov.core import scanning
 from egov.core.errors import FieldError
 from egov.core.uploads import check_upload
+from egov.dossiers.tests.conftest import valid_pdf
 
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = valid_pdf()
 
 
 class FakeClamd:
@@ -76,7 +77,7 @@ def test_no_scanner_configured_means_clean(settings):
 
 
 def test_clean_file_passes_and_is_streamed_whole(clamd):
-    big = PDF + b"0" * (3 * scanning.CHUNK + 17)  # several chunks
+    big = valid_pdf("0" * (3 * scanning.CHUNK + 17))  # several chunks
     checked = check_upload(field="file", name="don.pdf", content=big)
     assert not isinstance(checked, FieldError)
     assert clamd.received == [big]

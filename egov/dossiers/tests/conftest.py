@@ -86,6 +86,27 @@ def officers(world, make_officer):
     }
 
 
+def valid_pdf(tag: str = "") -> bytes:
+    """A small well-formed PDF (catalogue, one page, xref table), distinct per ``tag`` (a comment in
+    the header): uploads are checked with the parser that signs and verifies (``uploads.pdf_problem``)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%" + tag.encode() + b"\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 def components_all(procedure, *, provided=True):
     from egov.dossiers.services import ComponentInput
 

@@ -3,9 +3,12 @@ counter → three steps across two agencies → result → return, then the publ
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
+
+from egov.dossiers.tests.conftest import valid_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +46,7 @@ def test_officers_take_a_dossier_from_the_counter_to_the_result(browser, live_se
     desk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
     desk.get_by_label("Điện thoại").fill("0912345678")
     scan = tmp_path / "to-khai.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(valid_pdf("to-khai"))
     for component in world["procedure"].components.filter(required=True):
         desk.get_by_label(f"Đã nộp: {component.name}").check()
     desk.get_by_label(f"Tệp quét: {world['procedure'].components.first().name}").set_input_files(str(scan))
@@ -79,3 +82,50 @@ def test_officers_take_a_dossier_from_the_counter_to_the_result(browser, live_se
     public.goto(f"{live_server.url}/tra-cuu/?ma={code}")
     text = public.locator("main").inner_text()
     assert "Đã trả kết quả" in text and "Nguyễn Văn An" not in text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_incomplete_dossier_at_the_counter_leaves_with_a_signed_mau_02_and_no_code(
+    browser, live_server, world, officers, tmp_path
+):
+    """Issue #7 item 15: the officer ticks what was handed in, is told what is missing, and issues the
+    signed Mẫu 02 from the same page; no dossier is created and no code is spent."""
+    from egov.core import numbering
+    from egov.dossiers.models import Dossier, IncompleteSubmission
+
+    desk = sign_in(browser, live_server, "tiepnhan")
+    desk.goto(f"{live_server.url}/can-bo/tiep-nhan/")
+    desk.get_by_label("Thủ tục").select_option(label=world["procedure"].name)
+    desk.get_by_role("button", name="Chọn").click()
+    desk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
+    desk.get_by_label("Điện thoại").fill("0912345678")
+    first = world["procedure"].components.order_by("order", "pk").first()
+    desk.get_by_label(f"Đã nộp: {first.name}").check()  # the identity copy is missing
+    desk.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+    desk.wait_for_load_state()
+
+    offer = desk.locator("#ho-so-chua-day-du")
+    assert "Thiếu thành phần hồ sơ: Bản sao giấy tờ tùy thân." in desk.locator("main").inner_text()
+    assert desk.get_by_label(f"Đã nộp: {first.name}").is_checked()  # what was ticked stays ticked
+    offer.get_by_label("Nội dung cần bổ sung khác (mỗi dòng một nội dung)").fill("Giấy ủy quyền của người nộp thay")
+    desk.screenshot(path=str(tmp_path / "incomplete-offer.png"), full_page=True)
+    offer.get_by_role("button", name="Phát hành Phiếu yêu cầu bổ sung (Mẫu số 02)").click()
+    desk.wait_for_load_state()
+
+    assert "Đã phát hành Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" in desk.locator("h1").inner_text()
+    assert "Mẫu số 02 số 1" in desk.locator("main").inner_text()
+    with desk.expect_download() as download:
+        desk.evaluate("(url) => { const a = document.createElement('a'); a.href = url; a.download = ''; "
+                      "document.body.appendChild(a); a.click(); }",
+                      desk.get_by_role("link", name="In Mẫu số 02 (PDF đã ký số)").get_attribute("href"))  # fmt: skip
+    pdf = open(download.value.path(), "rb").read()
+    notice = IncompleteSubmission.objects.get()
+    # The file handed over is the signed one stored (its signature is checked in test_counter_forms).
+    assert hashlib.sha256(pdf).hexdigest() == notice.sha256
+    assert pdf.count(b"/Type /Sig") + pdf.count(b"/Type/Sig") == 1
+    assert notice.items == ["Bản sao giấy tờ tùy thân", "Giấy ủy quyền của người nộp thay"]
+    assert not Dossier.objects.exists()
+    assert (
+        numbering.current(scope=f"dossier:{world['justice'].pk}", period=numbering.daily(notice.issued_at.date())) == 0
+    )
+    desk.context.close()

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from egov.core.errors import ValidationFailed
+from egov.core.models import NumberSequence
 from egov.dossiers import services
-from egov.dossiers.models import Dossier, DossierSequence, RuleSet
+from egov.dossiers.models import Dossier, RuleSet
 from egov.dossiers.selectors import rule_set_on
 from egov.dossiers.tests.conftest import MONDAY_9, receive, vn
 
@@ -25,10 +26,11 @@ def test_numbers_follow_each_other_within_a_day_and_restart_the_next_day(world, 
 
     assert monday == ["000.00.01.H98-270301-0001", "000.00.01.H98-270301-0002", "000.00.01.H98-270301-0003"]
     assert tuesday == "000.00.01.H98-270302-0001"
-    assert list(DossierSequence.objects.order_by("day").values_list("day", "last")) == [
-        (MONDAY_9.date(), 3),
-        (MONDAY_9.date() + timedelta(days=1), 1),
-    ]
+    assert list(
+        NumberSequence.objects.filter(scope=f"dossier:{world['justice'].pk}")
+        .order_by("period")
+        .values_list("period", "last")
+    ) == [("2027-03-01", 3), ("2027-03-02", 1)]
 
 
 def test_each_receiving_agency_has_its_own_series(world, officers, clock):

@@ -32,7 +32,7 @@ def second_specialist(world, make_officer):
 def at_division(world, officers, clock):
     """A dossier on its appraisal step (the Justice division)."""
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     return code
 
 
@@ -126,13 +126,11 @@ def test_eight_receptions_at_once_get_distinct_consecutive_numbers(world, office
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_officers_forwarding_the_same_step_at_once_exactly_one_succeeds(world, officers, second_specialist, clock):
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     seen = Dossier.objects.get(code=code).version
     who = [officers["specialist"], second_specialist]
 
-    results = run_at_once(
-        2, lambda i: services.perform(by=who[i], code=code, action="forward", expected_version=seen).version
-    )
+    results = run_at_once(2, lambda i: services.forward(by=who[i], dossier=code, version=seen).version)
 
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "int"]
     assert [r for r in results if isinstance(r, int)] == [seen + 1]
@@ -145,10 +143,10 @@ def test_two_officers_forwarding_the_same_step_at_once_exactly_one_succeeds(worl
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_officers_claiming_the_same_step_at_once_exactly_one_gets_it(world, officers, second_specialist, clock):
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     who = [officers["specialist"], second_specialist]
 
-    results = run_at_once(2, lambda i: services.perform(by=who[i], code=code, action="claim").current_assignee_id)
+    results = run_at_once(2, lambda i: services.claim(by=who[i], dossier=code).current_assignee_id)
 
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1 and [type(r) for r in results if isinstance(r, Exception)] == [Conflict]

@@ -53,12 +53,9 @@ def test_given_a_reception_date_then_the_rule_set_in_force_that_day_applies_for_
     dossier = receive(world, officers["desk"])
     # Three days later the rule set of the reception day still applies (e.g. to Mẫu 02).
     clock.now = vn(2025, 7, 2, 9)
-    services.perform(by=officers["desk"], code=dossier.code, action="forward")
-    services.perform(
-        by=officers["specialist"],
-        code=dossier.code,
-        action="request_supplement",
-        payload={"items": ["Bản sao giấy tờ tùy thân"], "reason": "Bản sao không rõ"},
+    services.forward(by=officers["desk"], dossier=dossier.code)
+    services.request_supplement(
+        by=officers["specialist"], dossier=dossier.code, items=["Bản sao giấy tờ tùy thân"], reason="Bản sao không rõ"
     )
 
     dossier = reload(dossier.code)
@@ -106,7 +103,7 @@ def test_given_a_dossier_received_monday_9h_when_a_supplement_is_asked_after_thu
     world, officers, clock, client
 ):
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     body = {"items": ["Bản sao giấy tờ tùy thân"], "reason": "Bản sao không rõ"}
     url = f"/api/v1/dossiers/{code}/actions/request_supplement"
 
@@ -153,13 +150,13 @@ def test_given_a_supplement_request_when_the_applicant_supplements_then_the_cloc
 ):
     RuleSet.objects.filter(code="nd118-2025").update(supplement_policy=policy)
     code = receive(world, officers["desk"]).code  # Mon 09:00, due Wed 09:00
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     clock.now = vn(2027, 3, 1, 10)
-    services.perform(
+    services.request_supplement(
         by=officers["specialist"],
-        code=code,
-        action="request_supplement",
-        payload={"items": ["Bản sao giấy tờ tùy thân", "Giấy tờ chứng minh quyền sở hữu tài sản"], "reason": "Thiếu"},
+        dossier=code,
+        items=["Bản sao giấy tờ tùy thân", "Giấy tờ chứng minh quyền sở hữu tài sản"],
+        reason="Thiếu",
     )
 
     # While waiting, the clock is paused and the due date is not moved yet.
@@ -173,7 +170,7 @@ def test_given_a_supplement_request_when_the_applicant_supplements_then_the_cloc
 
     # The applicant brings the papers to the one-stop desk on Thursday 14:00.
     clock.now = vn(2027, 3, 4, 14)
-    services.perform(by=officers["desk"], code=code, action="supplement")
+    services.receive_supplement(by=officers["desk"], dossier=code)
 
     dossier = reload(code)
     assert (dossier.status, dossier.paused_at, dossier.due_at) == (Status.PROCESSING, None, due_after_supplement)
@@ -194,7 +191,7 @@ def test_given_a_supplement_request_when_the_applicant_supplements_then_the_cloc
 
 def test_apology_only_once_at_least_a_working_day_before_due_with_a_later_date(world, officers, clock, client):
     code = receive(world, officers["desk"]).code  # due Wed 3/3 09:00
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     url = f"/api/v1/dossiers/{code}/actions/apologize"
     new_date = "2027-03-05T16:00:00+07:00"
 
@@ -247,12 +244,7 @@ def test_an_apology_is_signed_with_the_handling_agencys_key(world, officers, clo
     from egov.signing.services import validate_pdf
 
     code = receive(world, officers["desk"]).code
-    services.perform(
-        by=officers["leader"],
-        code=code,
-        action="apologize",
-        payload={"reason": "Chờ ý kiến", "new_due_at": vn(2027, 3, 5, 16)},
-    )
+    services.apologize(by=officers["leader"], dossier=code, reason="Chờ ý kiến", new_due_at=vn(2027, 3, 5, 16))
 
     [report] = validate_pdf(IssuedForm.objects.get(dossier__code=code, code="04").pdf.read())
     assert (report.ok, report.signer_identifier, report.signer_common_name) == (True, "H98.101", "Sở Tư pháp")
@@ -265,9 +257,9 @@ def test_given_a_payment_request_when_the_fee_is_recorded_a_working_day_later_th
     world, officers, clock
 ):
     code = receive(world, officers["desk"]).code  # due Wed 09:00
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     clock.now = vn(2027, 3, 1, 10)
-    services.perform(by=officers["specialist"], code=code, action="request_payment", payload={"amount": 75000})
+    services.request_payment(by=officers["specialist"], dossier=code, amount=75000)
     waiting = reload(code)
     assert (waiting.status, waiting.paused_at, waiting.fee_amount) == (
         Status.WAITING_PAYMENT,
@@ -276,7 +268,7 @@ def test_given_a_payment_request_when_the_fee_is_recorded_a_working_day_later_th
     )
 
     clock.now = vn(2027, 3, 2, 10)  # one working day later, at the one-stop desk
-    services.perform(by=officers["desk"], code=code, action="record_payment")
+    services.record_payment(by=officers["desk"], dossier=code)
 
     dossier = reload(code)
     assert (dossier.status, dossier.paused_at, dossier.fee_paid_at, dossier.due_at, dossier.paused_seconds) == (
@@ -297,8 +289,8 @@ def test_the_one_stop_desk_asks_for_a_supplement_while_it_holds_the_dossier_and_
     payload = {"items": ["Bản sao giấy tờ tùy thân"], "reason": "Bản sao mờ"}
 
     with pytest.raises(PermissionDenied) as refused:
-        services.perform(by=evaluator, code=code, action="request_supplement", payload=payload)
-    services.perform(by=officers["desk"], code=code, action="request_supplement", payload=payload)
+        services.request_supplement(by=evaluator, dossier=code, **payload)
+    services.request_supplement(by=officers["desk"], dossier=code, **payload)
 
     assert refused.value.message == "Yêu cầu bổ sung hồ sơ do Bộ phận Một cửa Sở Tư pháp thực hiện."
     dossier = reload(code)

@@ -28,7 +28,7 @@ def journey(world, officers, clock, **contact) -> str:
     code = receive(world, officers["desk"], **contact).code  # Mon 09:00, due Wed 09:00
 
     def act(who, action, **payload):
-        services.perform(by=officers[who], code=code, action=action, payload=payload)
+        services.ACTIONS[action](by=officers[who], dossier=code, **payload)
 
     act("desk", "forward")
     clock.now = vn(2027, 3, 1, 9, 30)
@@ -49,9 +49,7 @@ def forms(world, officers, clock):
     code = journey(world, officers, clock)
     clock.now = vn(2027, 3, 1, 11)
     refused = receive(world, officers["desk"]).code
-    services.perform(
-        by=officers["desk"], code=refused, action="refuse", payload={"reason": "Hợp đồng không thuộc thẩm quyền"}
-    )
+    services.refuse(by=officers["desk"], dossier=refused, reason="Hợp đồng không thuộc thẩm quyền")
     issued = {f.code: f for f in IssuedForm.objects.filter(dossier__code=code)}
     issued["03"] = IssuedForm.objects.get(dossier__code=refused, code="03")
     return {"code": code, "refused": refused, "issued": issued}
@@ -106,7 +104,7 @@ def test_accepting_an_online_dossier_issues_a_signed_receipt(world, officers, cl
     ).code
     assert not IssuedForm.objects.filter(dossier__code=code).exists()
 
-    services.perform(by=officers["desk"], code=code, action="accept")
+    services.accept(by=officers["desk"], dossier=code)
 
     receipt = IssuedForm.objects.get(dossier__code=code)
     pdf = receipt.pdf.read()

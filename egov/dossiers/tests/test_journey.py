@@ -73,15 +73,15 @@ def test_given_a_received_dossier_when_it_travels_through_both_agencies_then_it_
     ]
     for who, note in steps:
         at_monday["now"] = at_monday["now"].replace(hour=at_monday["now"].hour + 1)
-        services.perform(by=officers[who], code=code, action="claim")
-        services.perform(by=officers[who], code=code, action="forward", payload={"note": note})
+        services.claim(by=officers[who], dossier=code)
+        services.forward(by=officers[who], dossier=code, note=note)
     dossier = Dossier.objects.get(code=code)
     assert dossier.status == Status.PROCESSING
     assert dossier.current_unit_id == world["justice_desk"].pk  # the last step: return at the desk
 
-    services.perform(by=officers["desk"], code=code, action="forward")
-    services.perform(by=officers["desk"], code=code, action="record_payment")
-    services.perform(by=officers["desk"], code=code, action="return_result", payload={"method": "counter"})
+    services.forward(by=officers["desk"], dossier=code)
+    services.record_payment(by=officers["desk"], dossier=code)
+    services.return_result(by=officers["desk"], dossier=code, method="counter")
 
     dossier = Dossier.objects.get(code=code)
     assert dossier.status == Status.RETURNED
@@ -121,12 +121,12 @@ def test_given_two_officers_when_both_claim_then_exactly_one_wins(world, officer
         applicant=applicant(),
         components=components_all(world["procedure"]),
     )
-    services.perform(by=officers["desk"], code=dossier.code, action="forward")
+    services.forward(by=officers["desk"], dossier=dossier.code)
     second = make_officer("specialist", world["justice_div"], username="chuyenvien2")
 
-    services.perform(by=officers["specialist"], code=dossier.code, action="claim")
+    services.claim(by=officers["specialist"], dossier=dossier.code)
     with pytest.raises(Conflict):
-        services.perform(by=second, code=dossier.code, action="claim")
+        services.claim(by=second, dossier=dossier.code)
     assert Dossier.objects.get(pk=dossier.pk).current_assignee_id == officers["specialist"].pk
 
 

@@ -64,7 +64,7 @@ def test_given_an_online_dossier_when_accepted_then_status_2_with_due_date_first
     code = submit(world, citizen).code
     clock.now = vn(2027, 3, 1, 10)
 
-    services.perform(by=officers["desk"], code=code, action="accept")
+    services.accept(by=officers["desk"], dossier=code)
 
     dossier = Dossier.objects.get(code=code)
     assert (dossier.status, dossier.received_at, dossier.due_at, dossier.received_by_id) == (
@@ -86,23 +86,20 @@ def test_given_an_online_dossier_when_a_supplement_is_asked_and_given_then_it_is
 ):
     code = submit(world, citizen).code
 
-    services.perform(
-        by=officers["desk"],
-        code=code,
-        action="request_supplement",
-        payload={"items": ["Bản sao giấy tờ tùy thân (bản rõ nét)"], "reason": "Bản quét bị mờ"},
+    services.request_supplement(
+        by=officers["desk"], dossier=code, items=["Bản sao giấy tờ tùy thân (bản rõ nét)"], reason="Bản quét bị mờ"
     )
     waiting = Dossier.objects.get(code=code)
     assert (waiting.status, waiting.paused_at, waiting.due_at) == (Status.WAITING_SUPPLEMENT, MONDAY_9, None)
     assert list(IssuedForm.objects.filter(dossier=waiting).values_list("code", flat=True)) == ["02"]
 
     clock.now = vn(2027, 3, 2, 8)
-    services.perform(by=officers["desk"], code=code, action="supplement")
+    services.receive_supplement(by=officers["desk"], dossier=code)
 
     dossier = Dossier.objects.get(code=code)
     assert (dossier.status, dossier.paused_at, dossier.received_at, dossier.due_at) == (Status.NEW, None, None, None)
     assert dossier.supplement_requests.get().fulfilled_at == vn(2027, 3, 2, 8)
-    services.perform(by=officers["desk"], code=code, action="accept")
+    services.accept(by=officers["desk"], dossier=code)
     assert Dossier.objects.get(code=code).due_at == vn(2027, 3, 4, 8)
 
 
@@ -114,14 +111,14 @@ def test_the_applicant_may_withdraw_their_own_dossier_and_nobody_else_outside_th
 
     code = submit(world, citizen).code
     if status == Status.RECEIVED:
-        services.perform(by=officers["desk"], code=code, action="accept")
+        services.accept(by=officers["desk"], dossier=code)
     stranger = register_citizen(
         username="tranthibinh", full_name="Trần Thị Bình", password="Mk-thu-nghiem-2026", identity_number="037190005678"
     )
 
     with pytest.raises(PermissionDenied):
-        services.perform(by=stranger, code=code, action="withdraw", payload={"reason": "Không cần nữa"})
-    services.perform(by=citizen, code=code, action="withdraw", payload={"reason": "Không còn nhu cầu"})
+        services.withdraw(by=stranger, dossier=code, reason="Không cần nữa")
+    services.withdraw(by=citizen, dossier=code, reason="Không còn nhu cầu")
 
     dossier = Dossier.objects.get(code=code)
     assert (dossier.status, dossier.closed_reason, dossier.finished_at) == (

@@ -10,8 +10,9 @@ from django.db.models import Sum
 from django.utils.dateparse import parse_datetime
 
 from egov.audit.models import AuditRecord
+from egov.core.models import NumberSequence
 from egov.dossiers import services
-from egov.dossiers.models import Dossier, DossierEvent, DossierSequence, DossierTask, IssuedForm
+from egov.dossiers.models import Dossier, DossierEvent, DossierTask, IssuedForm
 from egov.dossiers.tests.conftest import MONDAY_9, receive, vn
 from egov.notifications.models import OutboxMessage
 
@@ -86,7 +87,7 @@ def everything(code: str | None = None) -> dict:
     return {
         "dossier": row,
         "dossiers": Dossier.objects.count(),
-        "numbers_taken": DossierSequence.objects.aggregate(n=Sum("last"))["n"] or 0,
+        "numbers_taken": NumberSequence.objects.aggregate(n=Sum("last"))["n"] or 0,
         "tasks": DossierTask.objects.count(),
         "events": DossierEvent.objects.count(),
         "forms": IssuedForm.objects.count(),
@@ -111,7 +112,7 @@ def test_permission_matrix(action, world, officers, staff, clock, client):
     if action != "receive":
         code = receive(world, officers["desk"]).code
         if action in ("forward", "apologize", "stop"):
-            services.perform(by=officers["desk"], code=code, action="forward")  # now at the division
+            services.forward(by=officers["desk"], dossier=code)  # now at the division
     expected, outcomes = {}, {}
     for (where, role), officer in staff.items():
         client.force_login(officer)
@@ -154,7 +155,7 @@ PERSONAL = ("Nguyễn Văn An", "037090001234", "0912345678", "an@example.vn", "
 
 def test_given_a_dossier_when_looked_up_by_anyone_then_no_personal_data(world, officers, clock, client):
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward", payload={"note": "Đủ"})
+    services.forward(by=officers["desk"], dossier=code, note="Đủ")
 
     api = client.get(f"/api/v1/lookup/{code}")
     page = client.get(f"/tra-cuu/{code}/")

@@ -17,7 +17,8 @@ import pytest
 from django.conf import settings as django_settings
 
 from egov.audit.models import AuditRecord
-from egov.dossiers.models import Dossier, DossierFile, DossierSequence, IssuedForm
+from egov.core.models import NumberSequence
+from egov.dossiers.models import Dossier, DossierFile, IssuedForm
 from egov.notifications.models import OutboxMessage
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -88,7 +89,7 @@ def written() -> dict:
         "files": DossierFile.objects.count(),
         "files_on_disk": len(files_on_disk()),
         "audit": AuditRecord.objects.count(),
-        "sequences": list(DossierSequence.objects.values_list("agency_id", "day", "last")),
+        "sequences": list(NumberSequence.objects.values_list("scope", "period", "last")),
         "forms": IssuedForm.objects.count(),
         "outbox": OutboxMessage.objects.count(),
     }

@@ -23,7 +23,7 @@ def dossier(world, officers, monkeypatch):
         applicant=applicant(),
         components=components_all(world["procedure"]),
     )
-    services.perform(by=officers["desk"], code=received.code, action="forward", payload={"note": "Đủ"})
+    services.forward(by=officers["desk"], dossier=received.code, note="Đủ")
     return received
 
 
@@ -100,7 +100,7 @@ def test_a_finished_dossier_waits_in_the_desk_s_worklist_but_is_never_overdue(of
     from egov.dossiers.statuses import Status
 
     for who in ("specialist", "partner", "leader", "desk"):
-        services.perform(by=officers[who], code=dossier.code, action="forward")
+        services.forward(by=officers[who], dossier=dossier.code)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.DONE
 
     rows, _ = worklist(user=officers["desk"], kind=Worklist.UNIT)

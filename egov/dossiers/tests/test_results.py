@@ -30,7 +30,7 @@ def dossier(world, officers, monkeypatch):
         applicant=applicant(),
         components=components_all(world["procedure"]),
     )
-    services.perform(by=officers["desk"], code=received.code, action="forward")
+    services.forward(by=officers["desk"], dossier=received.code)
     return received
 
 

@@ -47,7 +47,7 @@ def dossier_in(status: Status, world, by) -> str:
     """The code of a dossier brought to ``status`` through the services."""
 
     def act(code, action, **payload):
-        services.perform(by=by, code=code, action=action, payload=payload)
+        services.ACTIONS[action](by=by, dossier=code, **payload)
         return code
 
     if status == Status.NEW:
@@ -90,7 +90,7 @@ def resulting_status(action: str, status: Status) -> Status:
 # What an allowed action needs besides the table (run inside the same rolled-back savepoint).
 PREPARE = {
     # The result is handed over only once the fee is paid.
-    ("return_result", Status.DONE): lambda code, by: services.perform(by=by, code=code, action="record_payment"),
+    ("return_result", Status.DONE): lambda code, by: services.record_payment(by=by, dossier=code),
 }
 
 

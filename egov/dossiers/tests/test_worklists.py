@@ -37,7 +37,7 @@ def desk_day(world, officers, clock):
     codes = {}
 
     def act(name, who, action, **payload):
-        services.perform(by=officers[who], code=codes[name], action=action, payload=payload)
+        services.ACTIONS[action](by=officers[who], dossier=codes[name], **payload)
 
     def online(name):
         codes[name] = services.submit_online(
@@ -187,12 +187,9 @@ def test_dossier_page_and_lookup_queries_do_not_grow_with_the_history(
     short = receive(world, officers["desk"]).code  # one step, one form
     long = receive(world, officers["desk"]).code
     for who in ("desk", "specialist", "partner", "leader"):
-        services.perform(by=officers[who], code=long, action="forward")
-    services.perform(
-        by=officers["leader"],
-        code=long,
-        action="apologize",
-        payload={"reason": "Chờ ký", "new_due_at": vn(2027, 3, 5, 16)},
+        services.forward(by=officers[who], dossier=long)
+    services.apologize(
+        by=officers["leader"], dossier=long, reason="Chờ ký", new_due_at=vn(2027, 3, 5, 16)
     )  # five steps, two forms
     sign_in(client, officers["leader"])
 
@@ -213,6 +210,7 @@ def test_dossier_page_and_lookup_queries_do_not_grow_with_the_history(
 # expiry's savepoint + update + release) and 1 on the officer's grants.
 API_WORKLIST_QUERIES = 7  # + the page of dossiers (procedure, unit and assignee joined)
 PAGE_WORKLIST_QUERIES = 9  # + the page, the officer's receiving positions, the back-office link check
-# + dossier, current unit, tasks, components, files, forms ×2, results, back-office link check
-DOSSIER_PAGE_QUERIES = 15
+# + dossier, current unit, tasks, components, files, forms ×2, results, back-office link check, and the
+# form set's templates (the pages name the forms as the set numbers them)
+DOSSIER_PAGE_QUERIES = 16
 LOOKUP_QUERIES = 2  # anonymous: the dossier (procedure, agency joined) and its finished steps

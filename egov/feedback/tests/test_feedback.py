@@ -11,7 +11,8 @@ import pytest
 
 from egov.calendar.engine import VIETNAM_TZ
 from egov.core.errors import Conflict, PermissionDenied, ValidationFailed
-from egov.feedback.models import Feedback, FeedbackSequence, FeedbackStatus
+from egov.core.models import NumberSequence
+from egov.feedback.models import Feedback, FeedbackStatus
 from egov.feedback.services import answer_feedback, set_published
 from egov.feedback.tests.conftest import MONDAY_9, submit
 from egov.notifications.models import OutboxMessage
@@ -92,7 +93,7 @@ def test_invalid_feedback_names_every_field_in_vietnamese_and_writes_nothing(wor
 
     assert {e.field: e.message for e in exc.value.errors} == errors
     assert not Feedback.objects.exists()
-    assert not FeedbackSequence.objects.exists()  # not even a number taken
+    assert not NumberSequence.objects.filter(scope="feedback").exists()  # not even a number taken
 
 
 def test_the_api_answers_201_then_tracks_by_code(client, world, clock):

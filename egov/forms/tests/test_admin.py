@@ -28,7 +28,7 @@ def test_the_administrator_sees_every_version_with_the_one_in_use_marked(client,
 
     assert response.status_code == 200
     rows = list(response.context["cl"].result_list)
-    assert len(rows) == 13
+    assert len(rows) == 14  # 6 + the "TB" stop notice of TT 01/2018, 7 of the 2025 set
     assert all(row.current_version == row.version == 1 for row in rows)
     html = response.content.decode()
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in html
@@ -50,10 +50,10 @@ def test_the_list_costs_the_same_queries_however_many_versions(client, administr
     with CaptureQueriesContext(connection) as after:
         response = client.get(LIST_URL)
 
-    assert len(response.context["cl"].result_list) == 16
+    assert len(response.context["cl"].result_list) == 17  # 14 forms and 3 more versions of Mẫu 01
     assert len(after) == len(before)
     in_use = [row.version for row in response.context["cl"].result_list if row.version == row.current_version]
-    assert sorted(in_use) == [1] * 12 + [4]
+    assert sorted(in_use) == [1] * 13 + [4]
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,12 @@ CONTEXTS = {
         "new_due_at": datetime(2026, 4, 3, 16, 0, tzinfo=VN),
         "reason": "Cần xác minh thông tin với Công an tỉnh.",
     },
+    "dossier.refused_incomplete": {
+        **COMMON,
+        "items": ["Bản sao giấy tờ tùy thân rõ nét"],
+        "reason": "Hồ sơ chưa có đủ thành phần.",
+    },
+    "dossier.stopped": {**COMMON, "reason": "Quá thời hạn bổ sung, hoàn thiện hồ sơ."},
     "account.verification_code": {"full_name": "Nguyễn Văn An", "code": "048213", "valid_minutes": 15},
 }
 

@@ -10,11 +10,12 @@ from egov.dossiers.tests.conftest import (  # noqa: F401  (fixtures re-used from
     _pki_and_media,
     clock,
     officers,
+    valid_pdf,
     world,
 )
 
 PASSWORD = "Mk-thu-nghiem-2026"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = valid_pdf()
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
@@ -22,7 +23,7 @@ PNG = bytes.fromhex(
 
 def pdf(tag: str = "") -> bytes:
     """A distinct small PDF (distinct contents: the store keeps one copy of each file)."""
-    return PDF + f"% {tag}\n".encode()
+    return valid_pdf(tag)
 
 
 @pytest.fixture

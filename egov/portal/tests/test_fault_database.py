@@ -31,6 +31,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from egov.dossiers.tests.conftest import valid_pdf
+
 ROOT = Path(__file__).resolve().parents[3]
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 PG_BIN = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), None)
@@ -39,7 +41,6 @@ pytestmark = [
     pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's server programs (initdb, pg_ctl) are not installed"),
 ]
 CLIENTS, PER_CLIENT = 4, 6
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def free_port() -> int:
@@ -163,7 +164,7 @@ def test_submissions_survive_a_database_restart_exactly_once(cluster, tmp_path):
                         "files": [
                             {
                                 "name": "tp.pdf",
-                                "content_base64": base64.b64encode(PDF + f"% {key} {c}\n".encode()).decode(),
+                                "content_base64": base64.b64encode(valid_pdf(f"{key} {c}")).decode(),
                             }
                         ],
                     }

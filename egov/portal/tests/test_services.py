@@ -151,8 +151,8 @@ def test_a_signed_result_of_an_earlier_dossier_is_reusable(world, citizen, offic
     from egov.portal.selectors import reusable_documents
 
     dossier, _ = submit(world, citizen)
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="accept")
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="forward")
+    dossier_services.accept(by=officers["desk"], dossier=dossier.code)
+    dossier_services.forward(by=officers["desk"], dossier=dossier.code)
     result = dossier_services.attach_result(
         by=officers["specialist"],
         code=dossier.code,
@@ -200,11 +200,8 @@ def test_the_applicant_hands_in_a_supplement_online_and_the_dossier_goes_back(
     world, citizen, other_citizen, officers, clock
 ):
     dossier, _ = submit(world, citizen)
-    dossier_services.perform(
-        by=officers["desk"],
-        code=dossier.code,
-        action="request_supplement",
-        payload={"items": ["Bản sao giấy tờ tùy thân rõ nét"], "reason": "Bản chụp mờ"},
+    dossier_services.request_supplement(
+        by=officers["desk"], dossier=dossier.code, items=["Bản sao giấy tờ tùy thân rõ nét"], reason="Bản chụp mờ"
     )
     row = dossier.components.order_by("order").all()[1]
     supplement = [ComponentInput(row.procedure_component_id, True, (UploadInput("cccd-ro.pdf", pdf("ro")),))]
@@ -232,8 +229,8 @@ def test_the_applicant_hands_in_a_supplement_online_and_the_dossier_goes_back(
 def test_the_applicant_withdraws_their_own_dossier_but_not_someone_elses(world, citizen, other_citizen, clock):
     dossier, _ = submit(world, citizen)
     with pytest.raises(PermissionDenied):
-        dossier_services.perform(by=other_citizen, code=dossier.code, action="withdraw", payload={"reason": "x"})
-    dossier_services.perform(by=citizen, code=dossier.code, action="withdraw", payload={"reason": "Nộp nhầm"})
+        dossier_services.withdraw(by=other_citizen, dossier=dossier.code, reason="x")
+    dossier_services.withdraw(by=citizen, dossier=dossier.code, reason="Nộp nhầm")
     dossier.refresh_from_db()
     assert (dossier.status, dossier.closed_reason) == (Status.WITHDRAWN, "Nộp nhầm")
 
@@ -241,13 +238,11 @@ def test_the_applicant_withdraws_their_own_dossier_but_not_someone_elses(world, 
 def test_a_citizen_cannot_perform_officer_actions_on_their_dossier(world, citizen, officers, clock):
     dossier, _ = submit(world, citizen)
     with pytest.raises(PermissionDenied):
-        dossier_services.perform(by=citizen, code=dossier.code, action="accept")
-    dossier_services.perform(
-        by=officers["desk"], code=dossier.code, action="request_supplement", payload={"items": ["A"], "reason": "B"}
-    )
+        dossier_services.accept(by=citizen, dossier=dossier.code)
+    dossier_services.request_supplement(by=officers["desk"], dossier=dossier.code, items=["A"], reason="B")
     # Marking the supplement as received without handing in files is the desk's action.
     with pytest.raises(PermissionDenied):
-        dossier_services.perform(by=citizen, code=dossier.code, action="supplement")
+        dossier_services.receive_supplement(by=citizen, dossier=dossier.code)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.WAITING_SUPPLEMENT
 
 

@@ -12,11 +12,13 @@ from django.conf import settings
 
 from egov.core.uploads import clean_label
 from egov.dossiers.models import Dossier, DossierFile
+from egov.dossiers.tests.conftest import valid_pdf
 from egov.portal.tests.conftest import pdf
 
 pytestmark = pytest.mark.django_db
 
-POLYGLOT = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
+# A well-formed PDF (uploads must open in pyHanko) that also reads as HTML to a sniffing browser.
+POLYGLOT = valid_pdf("<html><script>alert(document.cookie)</script></html>")
 
 
 @pytest.mark.parametrize(

@@ -175,9 +175,7 @@ def test_the_dossier_page_follows_the_dossier_through_supplement_payment_result_
     dossier, _ = submit(world, citizen)
     url = f"/ca-nhan/ho-so/{dossier.code}/"
     desk = officers["desk"]
-    dossier_services.perform(
-        by=desk, code=dossier.code, action="request_supplement", payload={"items": ["CCCD rõ nét"], "reason": "Ảnh mờ"}
-    )
+    dossier_services.request_supplement(by=desk, dossier=dossier.code, items=["CCCD rõ nét"], reason="Ảnh mờ")
     page = signed_in.get(url).content.decode()
     assert "Hồ sơ cần bổ sung" in page and "CCCD rõ nét" in page
 
@@ -194,12 +192,12 @@ def test_the_dossier_page_follows_the_dossier_through_supplement_payment_result_
     dossier.refresh_from_db()
     assert dossier.status == Status.NEW
 
-    dossier_services.perform(by=desk, code=dossier.code, action="accept")
+    dossier_services.accept(by=desk, dossier=dossier.code)
     page = signed_in.get(url).content.decode()
     assert "Được tiếp nhận" in page and "Tiếp nhận, chuyển hồ sơ" in page  # the first step
     assert "Mẫu 01" in page and "Thanh toán trực tuyến 50.000 đồng" in page
 
-    dossier_services.perform(by=desk, code=dossier.code, action="forward")
+    dossier_services.forward(by=desk, dossier=dossier.code)
     result = dossier_services.attach_result(
         by=officers["specialist"],
         code=dossier.code,
