@@ -22,6 +22,9 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The demo's Zalo stand-in: every kind has a (made-up) ZNS template; messages land in var/zalo.log.
+run: export ZALO_TEMPLATES ?= dossier.submitted=demo-1001,dossier.received=demo-1002,dossier.supplement_requested=demo-1003,dossier.result_ready=demo-1004,dossier.apology=demo-1005
+
 # Serves the site and runs the task worker (notifications) beside it; Ctrl+C stops both.
 run: demo
 	$(PY) manage.py deliver_outbox

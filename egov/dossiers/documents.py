@@ -19,6 +19,7 @@ from egov.forms import contexts as forms
 from egov.forms.rendering import render_pdf_for
 from egov.notifications import services as notifications
 from egov.organisations.selectors import ancestors_and_self
+from egov.people import selectors as people_selectors
 from egov.signing import services as signing
 
 __all__ = ["issue", "render_signed", "notify", "lookup_url", "legal_time_text", "register_rows", "register_workbook"]
@@ -275,6 +276,8 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
         context=context,
         reference=dossier.code,
         idempotency_key=f"{kind}:{dossier.pk}:{dossier.version}",
+        # The applicant's choice on their account page; counter dossiers without one: the default.
+        channels=people_selectors.notification_channels(dossier.applicant_user_id),
     )
 
 

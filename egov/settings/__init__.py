@@ -275,6 +275,14 @@ EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend"
 EGOV_SMS_HTTP_URL = env("SMS_HTTP_URL", "")
 EGOV_SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
 EGOV_SMS_SENDER = env("SMS_SENDER", "")
+# Zalo Notification Service (egov/notifications/zalo.py). ZALO_TEMPLATES maps a kind of
+# notification to its registered ZNS template: "dossier.received=231234,dossier.result_ready=231235".
+# Without any template the channel is not offered to citizens.
+EGOV_ZALO_BACKEND = env("ZALO_BACKEND", "egov.notifications.zalo.FileZaloBackend")
+EGOV_ZALO_API_URL = env("ZALO_API_URL", "https://business.openapi.zalo.me/message/template")
+EGOV_ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN", "")
+EGOV_ZALO_TIMEOUT = float(env("ZALO_TIMEOUT", "10") or 10)
+EGOV_ZALO_TEMPLATES = dict(item.split("=", 1) for item in env_list("ZALO_TEMPLATES") if "=" in item)
 
 LOGGING = {
     "version": 1,
