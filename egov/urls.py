@@ -29,6 +29,15 @@ urlpatterns = [
     path("", include("egov.core.urls")),
 ]
 
+if "egov.demo_idp" in settings.INSTALLED_APPS:
+    # Every page answers 404 unless EGOV_DEMO_IDP is on (egov.demo_idp.views.demo_only).
+    from egov.demo_idp.urls import provider_patterns
+
+    urlpatterns += [
+        path("demo-vneid/", include("egov.demo_idp.urls")),
+        path("demo-vneid/", include(provider_patterns)),
+    ]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.portal",
     "egov.demo",
+    # The demo's stand-in VNeID provider (egov.demo_idp); production.py takes both out.
+    "oauth2_provider",
+    "egov.demo_idp",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +217,39 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
 # Claim that carries the 12-digit personal identification number.
 OIDC_IDENTITY_CLAIM = env("OIDC_IDENTITY_CLAIM", "identity_number")
 EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
+
+# A stand-in VNeID for the demo (egov/demo_idp, django-oauth-toolkit) at /demo-vneid/ of this same
+# process. `make run` turns it on; production settings refuse it. Its RS256 key is made under var/.
+EGOV_DEMO_IDP = env_bool("EGOV_DEMO_IDP", False)
+EGOV_DEMO_IDP_CLIENT_ID = "egov-demo-portal"
+EGOV_DEMO_IDP_CLIENT_SECRET = "demo-vneid-client-secret-not-for-production"
+EGOV_DEMO_IDP_PASSWORD = env("DEMO_PASSWORD", "DemoEgov@2026")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": "",
+    "OAUTH2_VALIDATOR_CLASS": "egov.demo_idp.validators.DemoVneidValidator",
+    "SCOPES": {"openid": "Định danh", "profile": "Họ tên, số định danh, ngày sinh", "email": "Thư điện tử"},
+    "PKCE_REQUIRED": True,
+    # The portal's callback on "localhost" at any port, like 127.0.0.1 (RFC 8252 §7.3).
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+}
+if EGOV_DEMO_IDP:
+    from egov.demo_idp.keys import load_or_create_signing_key
+
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = load_or_create_signing_key(VAR_DIR / "demo-vneid" / "signing-key.pem")
+    if not OIDC_RP_CLIENT_ID:
+        # Paths, not addresses: egov.people.oidc resolves them against the request's host, so the
+        # demo works on whatever port serves it.
+        OIDC_RP_CLIENT_ID = EGOV_DEMO_IDP_CLIENT_ID
+        OIDC_RP_CLIENT_SECRET = EGOV_DEMO_IDP_CLIENT_SECRET
+        OIDC_OP_AUTHORIZATION_ENDPOINT = "/demo-vneid/authorize/"
+        OIDC_OP_TOKEN_ENDPOINT = "/demo-vneid/token/"
+        OIDC_OP_USER_ENDPOINT = "/demo-vneid/userinfo/"
+        OIDC_OP_JWKS_ENDPOINT = "/demo-vneid/.well-known/jwks.json"
+        OIDC_RP_SIGN_ALGO = "RS256"
+        OIDC_USE_PKCE = True
+        OIDC_PROVIDER_NAME = "VNeID"
+        EGOV_OIDC_ENABLED = True
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

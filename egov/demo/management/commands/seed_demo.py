@@ -103,6 +103,7 @@ class Command(BaseCommand):
                 created_processes = load_demo_processes()
                 created_dossiers = self._dossiers()
                 created_forms = load_demo_forms()
+                self._demo_identity_provider()
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
@@ -115,6 +116,13 @@ class Command(BaseCommand):
             f"{created_forms} tờ khai điện tử."
         )
         self._print_logins(password)
+
+    def _demo_identity_provider(self) -> None:
+        """The stand-in VNeID's client registration (used when EGOV_DEMO_IDP is on, as in `make run`)."""
+        if "egov.demo_idp" in settings.INSTALLED_APPS:
+            from egov.demo_idp.services import ensure_demo_client
+
+            ensure_demo_client()
 
     def _organisations(self) -> int:
         known = set(Organisation.objects.values_list("code", flat=True))
@@ -237,6 +245,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {title} — {full_name}")
         for citizen in CITIZENS:
             self.stdout.write(f"  {citizen['username']:<18} {citizen['full_name']} ({citizen['kind'].label})")
+        if "egov.demo_idp" in settings.INSTALLED_APPS:
+            from egov.demo_idp.identities import IDENTITIES
+
+            self.stdout.write("VNeID mô phỏng (/dang-nhap/ → Đăng nhập bằng VNeID, khi EGOV_DEMO_IDP=1):")
+            for identity in IDENTITIES:
+                self.stdout.write(f"  {identity.identity_number:<18} {identity.full_name}")
 
 
 def _ended_by_history() -> set[str]:
