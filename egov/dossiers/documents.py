@@ -33,7 +33,7 @@ def lookup_url(dossier: Dossier) -> str:
 
 
 def legal_time_text(dossier: Dossier) -> str:
-    amount, unit = catalogue.duration_for(dossier.procedure, dossier.channel)
+    amount, unit = catalogue.duration_under(dossier.procedure_version, dossier.procedure, dossier.channel)
     number = format(Decimal(amount).normalize(), "f").replace(".", ",")
     return f"{number} {_UNIT_WORDS.get(str(unit), str(unit))}"
 

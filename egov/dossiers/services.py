@@ -20,6 +20,7 @@ from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
 from egov.catalogue import selectors as catalogue
+from egov.catalogue import versions as catalogue_versions
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from egov.dossiers import documents
 from egov.dossiers.models import (
@@ -135,6 +136,14 @@ def _event(dossier: Dossier, *, action: str, from_status: int | None, actor, dat
     )
 
 
+def _procedure_in_force(procedure):
+    """The procedure as in force today, and its version: a version whose date has come is written
+    first, so the dossier gets its fees, components and legal time (issue #7, item 22)."""
+    if catalogue_versions.apply_due_versions(procedure=procedure):
+        procedure = type(procedure).objects.get(pk=procedure.pk)
+    return procedure, catalogue_versions.version_in_force(procedure)
+
+
 def _total_fee(procedure) -> int:
     return sum(procedure.fees.values_list("amount", flat=True))
 
@@ -144,7 +153,7 @@ def _spec(dossier: Dossier):
 
 
 def _legal_due(dossier: Dossier, start: datetime) -> datetime:
-    amount, unit = catalogue.duration_for(dossier.procedure, dossier.channel)
+    amount, unit = catalogue.duration_under(dossier.procedure_version, dossier.procedure, dossier.channel)
     return engine.compute_due(_spec(dossier), start, amount, unit)
 
 
@@ -284,6 +293,7 @@ def receive_dossier(
 ) -> Dossier:
     """Reception at the counter (or by post): complete dossiers only, clock starts now, Mẫu 01."""
     now = timezone.now()
+    procedure, procedure_version = _procedure_in_force(procedure)
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationFailed.field("channel", "Tiếp nhận tại quầy chỉ cho kênh trực tiếp hoặc bưu chính.")
     receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
@@ -305,6 +315,7 @@ def receive_dossier(
     dossier = Dossier(
         code=next_code(agency=agency, rule_set=rule_set, at=now),
         procedure=procedure,
+        procedure_version=procedure_version,
         agency=agency,
         receiving_unit=receiving_unit,
         process=active_process(procedure, agency),
@@ -341,6 +352,7 @@ def submit_online(
 ) -> Dossier:
     """An online submission: status 1 (Mới đăng ký), no clock until a receiving officer accepts."""
     now = timezone.now()
+    procedure, procedure_version = _procedure_in_force(procedure)
     receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
     errors = _validate_applicant(applicant, Channel.ONLINE)
     if receiving_unit is None:
@@ -357,6 +369,7 @@ def submit_online(
     dossier = Dossier.objects.create(
         code=next_code(agency=agency, rule_set=rule_set, at=now),
         procedure=procedure,
+        procedure_version=procedure_version,
         agency=agency,
         receiving_unit=receiving_unit,
         process=active_process(procedure, agency),
