@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.access import policy
 from egov.catalogue.models import Procedure
 from egov.catalogue.selectors import duration_for
 from egov.core.errors import DomainError, FieldError, ValidationFailed
 from egov.dossiers import processes
 from egov.dossiers.models import ProcessDefinition
 from egov.organisations.models import AGENCY_KINDS, Organisation
-from egov.people import policy
 from egov.people.models import Role
 
 PERMISSION = "process.manage"
