@@ -253,8 +253,8 @@ EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 # A stand-in VNeID for the demo (egov/demo_idp, django-oauth-toolkit) at /demo-vneid/ of this same
 # process. `make run` turns it on; production settings refuse it. Its RS256 key is made under var/.
 EGOV_DEMO_IDP = env_bool("EGOV_DEMO_IDP", False)
-EGOV_DEMO_IDP_CLIENT_ID = "egov-demo-portal"
-EGOV_DEMO_IDP_CLIENT_SECRET = "demo-vneid-client-secret-not-for-production"
+EGOV_DEMO_IDP_CLIENT_ID = env("DEMO_IDP_CLIENT_ID", "egov-demo-portal")
+EGOV_DEMO_IDP_CLIENT_SECRET = env("DEMO_IDP_CLIENT_SECRET", "demo-vneid-client-secret-not-for-production")
 EGOV_DEMO_IDP_PASSWORD = env("DEMO_PASSWORD", "DemoEgov@2026")
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
@@ -402,6 +402,8 @@ EGOV_ZALO_BACKEND = env("ZALO_BACKEND", "egov.notifications.zalo.FileZaloBackend
 EGOV_ZALO_API_URL = env("ZALO_API_URL", "https://business.openapi.zalo.me/message/template")
 EGOV_ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN", "")
 EGOV_ZALO_TIMEOUT = float(env("ZALO_TIMEOUT", "10") or 10)
+# FileZaloBackend's output: one JSON line per message.
+EGOV_ZALO_FILE = Path(env("ZALO_FILE", str(VAR_DIR / "zalo.log")))
 EGOV_ZALO_TEMPLATES = dict(item.split("=", 1) for item in env_list("ZALO_TEMPLATES") if "=" in item)
 
 EGOV_SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10") or 10)
