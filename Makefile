@@ -22,6 +22,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The demo's stand-in VNeID at /demo-vneid/ ("Đăng nhập bằng VNeID" on /dang-nhap/; egov/demo_idp).
+run: export EGOV_DEMO_IDP ?= 1
+# The demo's Zalo stand-in: every kind has a (made-up) ZNS template; messages land in var/zalo.log.
+run: export ZALO_TEMPLATES ?= dossier.submitted=demo-1001,dossier.received=demo-1002,dossier.supplement_requested=demo-1003,dossier.result_ready=demo-1004,dossier.apology=demo-1005
+
 # Serves the site and runs the task worker (notifications) beside it; Ctrl+C stops both.
 # Seeding never blocks serving: seed_demo adds what is missing and reports what it skipped, and even if
 # it fails outright the site serves the data it has.

@@ -24,6 +24,7 @@ def _files_in_a_temporary_place(settings, tmp_path_factory):
     settings.MEDIA_ROOT = base / "media"
     settings.EGOV_PKI_DIR = base / "pki"
     settings.EGOV_SMS_FILE = base / "sms.log"
+    settings.EGOV_ZALO_FILE = base / "zalo.log"
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -27,6 +28,15 @@ urlpatterns = [
     path("", include("egov.signing.urls")),
     path("", include("egov.core.urls")),
 ]
+
+if "egov.demo_idp" in settings.INSTALLED_APPS:
+    # Every page answers 404 unless EGOV_DEMO_IDP is on (egov.demo_idp.views.demo_only).
+    from egov.demo_idp.urls import provider_patterns
+
+    urlpatterns += [
+        path("demo-vneid/", include("egov.demo_idp.urls")),
+        path("demo-vneid/", include(provider_patterns)),
+    ]
 
 # Uploaded files are never served from MEDIA_URL, not even with DEBUG: each is personal data and is
 # served by a view that checks who may see it (egov.core.files).

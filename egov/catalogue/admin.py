@@ -20,11 +20,12 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from egov.access import policy
 from egov.access.admin_policy import PolicyAdmin
 from egov.access.back_office import can_use_back_office
-from egov.catalogue import services
+from egov.catalogue import services, versions
 from egov.catalogue.exchange import ImportFailed
 from egov.catalogue.models import (
     LEVEL_FLAGS,
@@ -226,6 +227,17 @@ class ProcedureForm(forms.ModelForm):
     levels = _checkboxes(Level.choices, label="Cấp thực hiện")
     applicant_types = _checkboxes(ApplicantType.choices, label="Đối tượng thực hiện")
     channels = _checkboxes(Channel.choices, label="Cách thức nộp hồ sơ", coerce=int)
+    # Item 22: with a date, saving records a new version from that date instead of overwriting.
+    effective_from = forms.DateField(
+        label=gettext_lazy("Có hiệu lực từ ngày (phiên bản mới)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Để trống để sửa phiên bản đang áp dụng. Nhập ngày khi một quyết định công bố thay đổi thủ tục: "
+            "nội dung trên được lưu thành phiên bản mới, áp dụng từ ngày đó; hồ sơ đã nộp giữ phiên bản cũ."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decision = forms.CharField(label=gettext_lazy("Quyết định công bố"), required=False, max_length=300)
 
     class Meta:
         model = Procedure
@@ -270,6 +282,16 @@ class ProcedureForm(forms.ModelForm):
         if self.errors or not all(formset.is_valid() for formset in formsets.values()):
             return data
         spec, rows = self._spec(data, formsets)
+        effective_from = data.get("effective_from")
+        if effective_from and self.instance.pk:
+            latest = self.instance.versions.order_by("-effective_from").values_list("effective_from", flat=True).first()
+            if latest is not None and effective_from <= latest:
+                self.add_error(
+                    "effective_from",
+                    gettext("Ngày có hiệu lực phải sau ngày %(date)s của phiên bản gần nhất.")
+                    % {"date": f"{latest:%d/%m/%Y}"},
+                )
+                return data
         try:
             services.check_procedure(
                 by=self.request.user, spec=spec, procedure=self.instance if self.instance.pk else None
@@ -404,7 +426,16 @@ class ProcedureAdmin(_CatalogueAdmin):
         return queryset.filter(condition | Q(code=search_term.strip())), False
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if change and form.cleaned_data.get("effective_from"):
+            version = versions.publish_version(
+                by=request.user,
+                procedure=Procedure.objects.get(pk=obj.pk),
+                spec=form.spec,
+                effective_from=form.cleaned_data["effective_from"],
+                decision=form.cleaned_data.get("decision") or "",
+            )
+            saved = version.procedure
+        elif change:
             saved = services.update_procedure(
                 by=request.user, procedure=Procedure.objects.get(pk=obj.pk), spec=form.spec
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -116,6 +117,8 @@ class Parsed:
 
     fields: list[FieldSpec] = field(default_factory=list)
     procedures: list[ProcedureSpec] = field(default_factory=list)
+    # Per procedure (same index): (effective_from, decision) when the file publishes a new version.
+    versions: dict[int, tuple[date, str]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     locator: Locator = field(default_factory=JsonLocator)
     source: str = ""

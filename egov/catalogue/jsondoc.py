@@ -143,10 +143,27 @@ def read(data: Any) -> Parsed:
             errors.append(RowError.json("procedures", position, "", "Phải là một đối tượng JSON."))
             continue
         spec, children = _procedure(position, entry, errors)
+        if entry.get("effective_from") not in (None, ""):
+            effective_from = _effective_from(position, entry["effective_from"], errors)
+            if effective_from is not None:
+                parsed.versions[len(parsed.procedures)] = (effective_from, str(entry.get("decision") or ""))
         parsed.procedures.append(spec)
         locator.procedure_positions.append(position)
         locator.child_positions.append(children)
     return parsed
+
+
+def _effective_from(position: int, value: Any, errors: list[RowError]):
+    """``"2026-07-01"``: the date a new version of the procedure takes effect (item 22)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(
+            RowError.json("procedures", position, "effective_from", "Ngày có hiệu lực phải có dạng YYYY-MM-DD.")
+        )
+        return None
 
 
 def _procedure(position: int, entry: dict, errors: list[RowError]) -> tuple[ProcedureSpec, dict[str, str]]:

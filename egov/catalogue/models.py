@@ -255,3 +255,34 @@ class ProcedureResult(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProcedureVersion(models.Model):
+    """What a procedure says from a date on: a decision publishing it (quyết định công bố) changes
+    its fees, components or legal time from ``effective_from``.
+
+    ``content`` is the whole procedure in the JSON exchange form (``specs.spec_to_dict``). The
+    procedure's own rows always hold the version in force; a version with a later date waits,
+    ``applied_at`` empty, until :func:`egov.catalogue.versions.apply_due_versions` writes it.
+    Dossiers point at the version they were received under.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("phiên bản")
+    effective_from = models.DateField("có hiệu lực từ ngày")
+    decision = models.CharField("quyết định công bố", max_length=300, blank=True)
+    content = models.JSONField("nội dung")
+    applied_at = models.DateTimeField("áp dụng lúc", null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên bản thủ tục"
+        verbose_name_plural = "phiên bản thủ tục"
+        ordering = ["procedure", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_number"),
+            models.UniqueConstraint(fields=["procedure", "effective_from"], name="procedure_version_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number} ({self.effective_from:%d/%m/%Y})"

@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from egov.calendar.engine import Unit
-from egov.catalogue.models import LEVEL_FLAGS, Channel, Field, Level, Procedure
+from egov.catalogue.models import LEVEL_FLAGS, Channel, DurationUnit, Field, Level, Procedure
 from egov.catalogue.specs import plain_decimal
 from egov.catalogue.text import fold
 from egov.core.errors import NotFound, ValidationFailed
@@ -18,6 +18,8 @@ from egov.organisations.models import Organisation
 __all__ = [
     "by_code",
     "duration_for",
+    "duration_under",
+    "procedure_history",
     "search",
     "search_page",
     "procedure_summary",
@@ -55,6 +57,20 @@ def duration_for(procedure: Procedure, channel: int) -> tuple[Decimal, Unit]:
     if chosen is None:
         raise NotFound(f"Thủ tục {procedure.code} chưa có thời hạn giải quyết cho kênh {channel.label.lower()}.")
     return chosen.amount, Unit(chosen.unit)
+
+
+def duration_under(version, procedure: Procedure, channel: int) -> tuple[Decimal, Unit]:
+    """The legal time of a dossier filed under ``version`` (a ``ProcedureVersion``, or None for the
+    procedure's current rows): a dossier keeps the time of the version it was received under."""
+    if version is None:
+        return duration_for(procedure, channel)
+    durations = {int(d["channel"]): d for d in version.content.get("durations", [])}
+    chosen = durations.get(int(channel)) or durations.get(int(Channel.IN_PERSON))
+    if chosen is None:
+        raise NotFound(
+            f"Thủ tục {procedure.code} chưa có thời hạn giải quyết cho kênh {Channel(channel).label.lower()}."
+        )
+    return Decimal(str(chosen["amount"])), Unit(chosen["unit"])
 
 
 def search(
@@ -187,3 +203,59 @@ def procedure_detail(code: str) -> dict | None:
         "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()],
         "results": [{"name": r.name} for r in procedure.results.all()],
     }
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _time_text(content: dict) -> str:
+    units = dict(DurationUnit.choices)
+    by_channel = {int(d["channel"]): d for d in content.get("durations", [])}
+    chosen = by_channel.get(int(Channel.IN_PERSON)) or next(iter(by_channel.values()), None)
+    if chosen is None:
+        return ""
+    amount = Decimal(str(chosen["amount"])).normalize()
+    return f"{format(amount, 'f').replace('.', ',')} {str(units.get(chosen['unit'], chosen['unit'])).lower()}"
+
+
+def procedure_history(procedure_code: str) -> list[dict]:
+    """The versions of a procedure, newest first, each with what it changed from the one before:
+    its date, decision, state (in force, coming, replaced), total fee, legal time, papers added and
+    removed. One query."""
+    from egov.catalogue.models import ProcedureVersion
+
+    rows = list(ProcedureVersion.objects.filter(procedure__code=procedure_code).order_by("effective_from"))
+    in_force = max((v.effective_from for v in rows if v.applied_at is not None), default=None)
+    history, previous = [], None
+    for version in rows:
+        content = version.content
+        fee = sum(int(f["amount"]) for f in content.get("fees", []))
+        names = [c["name"] for c in content.get("components", [])]
+        if version.applied_at is None:
+            state = "coming"
+        elif version.effective_from == in_force:
+            state = "in_force"
+        else:
+            state = "replaced"
+        entry = {
+            "number": version.number,
+            "effective_from": version.effective_from,
+            "decision": version.decision,
+            "state": state,
+            "fee": _money(fee),
+            "time": _time_text(content),
+            "components": len(names),
+            "added": [],
+            "removed": [],
+            "fee_changed": False,
+            "time_changed": False,
+        }
+        if previous is not None:
+            entry["added"] = [n for n in names if n not in previous["names"]]
+            entry["removed"] = [n for n in previous["names"] if n not in names]
+            entry["fee_changed"] = fee != previous["fee"]
+            entry["time_changed"] = entry["time"] != previous["time"]
+        previous = {"names": names, "fee": fee, "time": entry["time"]}
+        history.append(entry)
+    return list(reversed(history))

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from egov.access import policy
 from egov.audit import services as audit
-from egov.catalogue import jsondoc, validation, workbook
+from egov.catalogue import jsondoc, validation, versions, workbook
 from egov.catalogue.exchange import ImportFailed, Parsed, RowError
 from egov.catalogue.models import (
     APPLICANT_FLAGS,
@@ -232,8 +232,19 @@ def _write_children(
     )
 
 
-def _write(by, spec: ProcedureSpec, *, existing: Procedure | None, field: Field, lookups: validation.Lookups) -> str:
-    """Create or update from a canonical, valid spec; ``"created"``, ``"updated"`` or ``"unchanged"``."""
+def _write(
+    by,
+    spec: ProcedureSpec,
+    *,
+    existing: Procedure | None,
+    field: Field,
+    lookups: validation.Lookups,
+    versioned: bool = False,
+) -> str:
+    """Create or update from a canonical, valid spec; ``"created"``, ``"updated"`` or ``"unchanged"``.
+
+    A new procedure gets version 1; an edit corrects the version in force, unless ``versioned``
+    (a published version being applied, whose content is already recorded)."""
     agency_ids = sorted({lookups.agencies[c].pk for c in spec.agencies})
     if existing is None:
         try:
@@ -244,6 +255,7 @@ def _write(by, spec: ProcedureSpec, *, existing: Procedure | None, field: Field,
         through = Procedure.agencies.through
         through.objects.bulk_create([through(procedure=procedure, organisation_id=pk) for pk in agency_ids])
         _write_children(procedure, spec, existing=[], new_procedure=True)
+        versions.record_first_version(procedure, spec)
         audit.record(actor=by, action="catalogue.procedure.create", target=procedure, after=spec_to_dict(spec))
         return "created"
     before = spec_from_procedure(existing)
@@ -254,6 +266,8 @@ def _write(by, spec: ProcedureSpec, *, existing: Procedure | None, field: Field,
     existing.save()
     existing.agencies.set(agency_ids)
     _write_children(existing, spec, existing=list(existing.components.all()))
+    if not versioned:
+        versions.refresh_current_version(existing, spec)
     audit.record(
         actor=by,
         action="catalogue.procedure.update",
@@ -277,12 +291,13 @@ def create_procedure(*, by, spec: ProcedureSpec) -> Procedure:
 
 
 @transaction.atomic
-def update_procedure(*, by, procedure: Procedure, spec: ProcedureSpec) -> Procedure:
-    """Replace everything the procedure says with ``spec`` (its code stays)."""
+def update_procedure(*, by, procedure: Procedure, spec: ProcedureSpec, versioned: bool = False) -> Procedure:
+    """Replace everything the procedure says with ``spec`` (its code stays): a correction of the
+    version in force. A change from a date on is :func:`egov.catalogue.versions.publish_version`."""
     _require_manage(by)
     existing = _with_children(Procedure.objects.select_for_update(of=("self",))).get(pk=procedure.pk)
     spec, lookups = _checked(spec, existing=existing)
-    _write(by, spec, existing=existing, field=lookups.fields[spec.field], lookups=lookups)
+    _write(by, spec, existing=existing, field=lookups.fields[spec.field], lookups=lookups, versioned=versioned)
     return Procedure.objects.get(pk=existing.pk)
 
 
@@ -332,6 +347,18 @@ def _progress_steps(total: int) -> set[int]:
     """At most ~100 reports however large the file: every 1 %, and the last row."""
     step = max(1, total // 100)
     return set(range(step, total + 1, step)) | {total}
+
+
+def _publish_from_import(by, current: Procedure, spec: ProcedureSpec, version, locate, position: int) -> str:
+    effective_from, decision = version
+    same = current.versions.filter(effective_from=effective_from).first()
+    if same is not None and same.content == spec_to_dict(spec):
+        return "unchanged"  # the same file imported again
+    try:
+        versions.publish_version(by=by, procedure=current, spec=spec, effective_from=effective_from, decision=decision)
+    except ValidationFailed as exc:
+        raise ImportFailed([locate.procedure(position, e.field, e.message) for e in exc.errors]) from exc
+    return "updated"
 
 
 def _run_import(by, parsed: Parsed, progress: Progress | None) -> ImportSummary:
@@ -392,8 +419,13 @@ def _run_import(by, parsed: Parsed, progress: Progress | None) -> ImportSummary:
         progress(0, total)
     for done, spec in enumerate(procedures, start=1):
         spec = validation.canonical(spec, lookups)
-        outcome = _write(by, spec, existing=existing.get(spec.code), field=lookups.fields[spec.field], lookups=lookups)
-        counts[outcome] += 1
+        current = existing.get(spec.code)
+        if current is not None and (done - 1) in parsed.versions:
+            # The file publishes a new version from a date: recorded, not written over the current one.
+            counts[_publish_from_import(by, current, spec, parsed.versions[done - 1], locate, done - 1)] += 1
+        else:
+            outcome = _write(by, spec, existing=current, field=lookups.fields[spec.field], lookups=lookups)
+            counts[outcome] += 1
         if progress is not None and done in report_at:
             progress(done, total)
     summary = ImportSummary(**counts)

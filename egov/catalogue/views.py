@@ -60,7 +60,11 @@ def procedure_page(request, code: str):
     return render(
         request,
         "catalogue/procedure.html",
-        {"p": detail, "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}},
+        {
+            "p": detail,
+            "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"},
+            "history": selectors.procedure_history(code),
+        },
     )
 
 

@@ -26,7 +26,8 @@ class ProcessStepInline(admin.TabularInline):
 
 @admin.register(ProcessDefinition)
 class ProcessDefinitionAdmin(PolicyAdmin):
-    """Versions are created and activated through egov.dossiers.processes (API/commands)."""
+    """Read-only here: versions are created and activated on /can-bo/quy-trinh/ (linked from the
+    list's tools) or through the API, both through egov.dossiers.processes."""
 
     view_permission = "process.manage"
     path_field = "agency__path"

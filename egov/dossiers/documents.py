@@ -19,6 +19,7 @@ from egov.forms import contexts as forms
 from egov.forms.rendering import render_pdf_for
 from egov.notifications import services as notifications
 from egov.organisations.selectors import ancestors_and_self
+from egov.people import selectors as people_selectors
 from egov.signing import services as signing
 
 __all__ = [
@@ -41,7 +42,7 @@ def lookup_url(dossier: Dossier) -> str:
 
 
 def legal_time_text(dossier: Dossier) -> str:
-    amount, unit = catalogue.duration_for(dossier.procedure, dossier.channel)
+    amount, unit = catalogue.duration_under(dossier.procedure_version, dossier.procedure, dossier.channel)
     number = format(Decimal(amount).normalize(), "f").replace(".", ",")
     return f"{number} {_UNIT_WORDS.get(str(unit), str(unit))}"
 
@@ -403,6 +404,8 @@ def notify(dossier: Dossier, kind: str, *, extra: dict | None = None) -> None:
         context=context,
         reference=dossier.code,
         idempotency_key=f"{kind}:{dossier.pk}:{dossier.version}",
+        # The applicant's choice on their account page; counter dossiers without one: the default.
+        channels=people_selectors.notification_channels(dossier.applicant_user_id),
     )
 
 

@@ -129,6 +129,15 @@ class Dossier(models.Model):
     receiving_unit = models.ForeignKey(
         "organisations.Organisation", verbose_name="bộ phận tiếp nhận", on_delete=models.PROTECT, related_name="+"
     )
+    # The catalogue version in force when the dossier was filed: its fees, components and legal time.
+    procedure_version = models.ForeignKey(
+        "catalogue.ProcedureVersion",
+        verbose_name="phiên bản thủ tục",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     process = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="dossiers")
     rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)

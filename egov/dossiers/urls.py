@@ -1,11 +1,15 @@
 from django.urls import path
 
-from egov.dossiers import views
+from egov.dossiers import process_views, views
 
 app_name = "dossiers"
 
 urlpatterns = [
     path("can-bo/", views.worklist_page, name="worklist"),
+    path("can-bo/quy-trinh/", process_views.process_list, name="process_list"),
+    path("can-bo/quy-trinh/moi/", process_views.process_new, name="process_new"),
+    path("can-bo/quy-trinh/<int:pk>/", process_views.process_detail, name="process_detail"),
+    path("can-bo/quy-trinh/<int:pk>/ap-dung/", process_views.process_activate, name="process_activate"),
     path("can-bo/tiep-nhan/", views.reception_page, name="reception"),
     path("can-bo/phieu-bo-sung/<int:pk>.pdf", views.incomplete_notice_pdf, name="incomplete_pdf"),
     path("can-bo/ho-so/<str:code>/", views.dossier_page, name="detail"),

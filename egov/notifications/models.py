@@ -15,6 +15,7 @@ from django.utils import timezone
 class Channel(models.TextChoices):
     EMAIL = "email", "Thư điện tử"
     SMS = "sms", "Tin nhắn SMS"
+    ZALO = "zalo", "Zalo (ZNS)"
 
 
 class Status(models.TextChoices):
@@ -35,10 +36,14 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
     kind = models.CharField("loại", max_length=64)  # e.g. "dossier.received"
     channel = models.CharField("kênh", max_length=8, choices=Channel.choices)
-    recipient = models.CharField("người nhận", max_length=254)  # e-mail address, or +84… for SMS
+    recipient = models.CharField("người nhận", max_length=254)  # e-mail address, or +84… for SMS and Zalo
     subject = models.CharField("tiêu đề", max_length=300, blank=True)
     body = models.TextField("nội dung")
     html_body = models.TextField("nội dung HTML", blank=True)
+    # Zalo ZNS sends a registered template filled with parameters; ``body`` keeps the SMS text for
+    # the record (what the citizen was told), the template is what is sent.
+    template_id = models.CharField("mã mẫu Zalo", max_length=64, blank=True)
+    template_data = models.JSONField("tham số mẫu Zalo", default=dict, blank=True)
     reference = models.CharField("tham chiếu", max_length=100, blank=True, db_index=True)  # e.g. dossier code
     status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)

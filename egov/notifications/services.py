@@ -20,6 +20,7 @@ import smtplib
 import time
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,14 +35,18 @@ from django.utils import timezone
 from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from egov.notifications import zalo
 from egov.notifications.models import Channel, DeliveryAttempt, OutboxMessage, Status
 from egov.notifications.recipients import InvalidRecipient, normalise_email, normalise_phone
-from egov.notifications.rendering import render
+from egov.notifications.rendering import KINDS, render
 from egov.notifications.sms import PermanentSmsDeliveryError, get_sms_backend, to_sms_text
+from egov.notifications.zalo import PermanentZaloDeliveryError, get_zalo_backend, zalo_phone
 
 __all__ = [
     "enqueue",
     "notify",
+    "DEFAULT_CHANNELS",
+    "available_channels",
     "deliver",
     "deliver_due",
     "retry_now",
@@ -51,6 +56,17 @@ __all__ = [
     "FAILED",
     "SKIPPED",
 ]
+
+# Where a notification goes when the recipient has chosen nothing (counter dossiers, older accounts).
+DEFAULT_CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.SMS)
+
+
+def available_channels() -> tuple[str, ...]:
+    """The channels this installation can send: Zalo only once a ZNS template is configured."""
+    if getattr(settings, "EGOV_ZALO_TEMPLATES", None):
+        return (Channel.EMAIL, Channel.SMS, Channel.ZALO)
+    return (Channel.EMAIL, Channel.SMS)
+
 
 # Outcomes of one call to deliver().
 SENT, RETRY, FAILED, SKIPPED = "sent", "retry", "failed", "skipped"
@@ -112,11 +128,14 @@ def enqueue(
     reference: str = "",
     html_body: str = "",
     idempotency_key: str | None = None,
+    template_id: str = "",
+    template_data: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Put one message in the outbox, in the caller's transaction; it is sent after the commit.
 
     The same ``idempotency_key`` twice returns the message written the first time. SMS text loses
-    its diacritics unless ``EGOV_SMS_STRIP_DIACRITICS`` is false.
+    its diacritics unless ``EGOV_SMS_STRIP_DIACRITICS`` is false. A Zalo message needs the ZNS
+    ``template_id`` and its parameters; ``body`` is kept as the readable text of the message.
     """
     errors: list[FieldError] = []
     kind, reference, subject = (kind or "").strip(), (reference or "").strip(), " ".join((subject or "").split())
@@ -124,14 +143,19 @@ def enqueue(
         errors.append(FieldError("kind", "Loại thông báo không được để trống."))
     _check_length(errors, "kind", kind, 64, "Loại thông báo")
     if channel not in Channel.values:
-        errors.append(FieldError("channel", f"Kênh gửi '{channel}' không hợp lệ (email hoặc sms)."))
+        errors.append(FieldError("channel", f"Kênh gửi '{channel}' không hợp lệ (email, sms hoặc zalo)."))
     else:
         try:
+            # Zalo is addressed by the same mobile number as SMS (ZNS wants it as 84…, see zalo_phone).
             recipient = normalise_email(recipient) if channel == Channel.EMAIL else normalise_phone(recipient)
         except InvalidRecipient as exc:
             errors.append(FieldError("recipient", str(exc)))
         else:
             _check_length(errors, "recipient", recipient, 254, "Địa chỉ người nhận")
+    template_id = (template_id or "").strip()
+    if channel == Channel.ZALO and not template_id:
+        errors.append(FieldError("template_id", "Tin Zalo cần mã mẫu ZNS (template_id)."))
+    _check_length(errors, "template_id", template_id, 64, "Mã mẫu Zalo")
     if channel == Channel.EMAIL and not subject:
         errors.append(FieldError("subject", "Tiêu đề thư không được để trống."))
     _check_length(errors, "subject", subject, 300, "Tiêu đề")
@@ -163,6 +187,8 @@ def enqueue(
                     html_body=html_body or "",
                     reference=reference,
                     idempotency_key=key,
+                    template_id=template_id if channel == Channel.ZALO else "",
+                    template_data=dict(template_data or {}) if channel == Channel.ZALO else {},
                 )
         except IntegrityError:
             # A concurrent transaction wrote the same key first (and has committed by now).
@@ -179,25 +205,35 @@ def notify(
     context: dict[str, Any],
     reference: str,
     idempotency_key: str | None = None,
+    channels: Collection[str] | None = None,
 ) -> list[OutboxMessage]:
     """Render ``kind``'s templates with ``context`` and queue one message per channel given.
 
-    ``idempotency_key`` (e.g. ``f"dossier.received:{dossier.pk}"``) makes a repeated call return
-    the same messages, so an applicant is told once. No e-mail and no phone: nothing is queued.
-    Context keys per kind: ``egov.notifications.rendering.KINDS``.
+    ``channels`` are those the recipient chose (default: e-mail and SMS); e-mail needs ``email``,
+    SMS and Zalo need ``phone``, and Zalo also a ZNS template for ``kind``
+    (``EGOV_ZALO_TEMPLATES``): a channel without them is skipped. ``idempotency_key`` (e.g.
+    ``f"dossier.received:{dossier.pk}"``) makes a repeated call return the same messages, so an
+    applicant is told once. Context keys per kind: ``egov.notifications.rendering.KINDS``.
     """
+    chosen = set(DEFAULT_CHANNELS if channels is None else channels)
     errors: list[FieldError] = []
     targets: list[tuple[str, str]] = []
-    if (email or "").strip():
+    if Channel.EMAIL in chosen and (email or "").strip():
         try:
             targets.append((Channel.EMAIL, normalise_email(email)))
         except InvalidRecipient as exc:
             errors.append(FieldError("email", str(exc)))
-    if (phone or "").strip():
+    wants_phone = Channel.SMS in chosen or (Channel.ZALO in chosen and zalo.template_for(kind))
+    if wants_phone and (phone or "").strip():
         try:
-            targets.append((Channel.SMS, normalise_phone(phone)))
+            number = normalise_phone(phone)
         except InvalidRecipient as exc:
             errors.append(FieldError("phone", str(exc)))
+        else:
+            if Channel.SMS in chosen:
+                targets.append((Channel.SMS, number))
+            if Channel.ZALO in chosen and zalo.template_for(kind):
+                targets.append((Channel.ZALO, number))
     if errors:
         raise ValidationFailed(errors)
     if not targets:
@@ -207,6 +243,7 @@ def notify(
     with transaction.atomic():
         for channel, recipient in targets:
             is_email = channel == Channel.EMAIL
+            is_zalo = channel == Channel.ZALO
             messages.append(
                 enqueue(
                     kind=kind,
@@ -216,6 +253,10 @@ def notify(
                     body=rendered.body if is_email else rendered.sms,
                     reference=reference,
                     idempotency_key=f"{idempotency_key}:{channel}" if idempotency_key else None,
+                    template_id=zalo.template_for(kind) if is_zalo else "",
+                    template_data=zalo.template_data(context, KINDS[kind].required + KINDS[kind].optional)
+                    if is_zalo
+                    else None,
                 )
             )
     return messages
@@ -278,12 +319,20 @@ def _send(message: OutboxMessage) -> str:
         if email.send(fail_silently=False) != 1:
             raise RuntimeError("Máy chủ thư không nhận thư.")
         return message_id
+    if message.channel == Channel.ZALO:
+        return get_zalo_backend().send(
+            phone=zalo_phone(message.recipient),
+            template_id=message.template_id,
+            template_data=message.template_data,
+            # ZNS echoes it in delivery callbacks; the outbox key is unique per message.
+            tracking_id=message.idempotency_key[:48],
+        )
     return get_sms_backend().send(to=message.recipient, text=message.body, reference=message.reference)
 
 
 def _is_permanent(exc: BaseException) -> bool:
     # Retrying cannot help: every recipient refused by the mail server, or a number the gateway rejects.
-    return isinstance(exc, (PermanentSmsDeliveryError, smtplib.SMTPRecipientsRefused))
+    return isinstance(exc, (PermanentSmsDeliveryError, PermanentZaloDeliveryError, smtplib.SMTPRecipientsRefused))
 
 
 def deliver(message_id: int, *, now: datetime | None = None) -> str:

@@ -92,6 +92,10 @@ class CitizenProfile(models.Model):
     date_of_birth = models.DateField("ngày sinh", null=True, blank=True)
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     oidc_subject = models.CharField("định danh VNeID (sub)", max_length=255, unique=True, null=True, blank=True)
+    # Where the citizen wants to hear about their dossiers (egov.notifications); Zalo is opt-in.
+    notify_by_email = models.BooleanField("nhận thông báo qua thư điện tử", default=True)
+    notify_by_sms = models.BooleanField("nhận thông báo qua SMS", default=True)
+    notify_by_zalo = models.BooleanField("nhận thông báo qua Zalo", default=False)
 
     class Meta:
         verbose_name = "hồ sơ công dân, doanh nghiệp"

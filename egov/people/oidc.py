@@ -24,6 +24,13 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if not settings.EGOV_OIDC_ENABLED:
             return None
+        if request is not None:
+            # The demo's stand-in provider is configured by path (egov.demo_idp): it lives on this
+            # site, at whatever address serves it.
+            for name in ("OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT"):
+                value = getattr(self, name, None)
+                if value and value.startswith("/"):
+                    setattr(self, name, request.build_absolute_uri(value))
         user = super().authenticate(request, **kwargs)
         if user is not None and user.is_active:
             # Password sign-ins are audited by the login view; this is the provider's equivalent.

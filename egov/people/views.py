@@ -14,17 +14,26 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from egov.access.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
 from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from egov.core.forms import errors_by_field
+from egov.notifications import services as notifications
+from egov.people import selectors as people_selectors
 from egov.people import services
 from egov.people.models import ContactVerification, User
 from egov.people.throttling import check_registration_rate
 
 # The verification waiting for its code (the opaque token) and where to go once it is verified.
+CHANNEL_LABELS = {
+    "email": gettext_lazy("Thư điện tử"),
+    "sms": gettext_lazy("Tin nhắn SMS"),
+    "zalo": gettext_lazy("Zalo (tin nhắn từ tài khoản Zalo chính thức của cổng)"),
+}
+
 SESSION_VERIFICATION_KEY = "egov_verification"
 SESSION_VERIFICATION_NEXT_KEY = "egov_verification_next"
 
@@ -141,8 +150,22 @@ def my_account(request) -> HttpResponse:
     }
     context = {"positions": positions, "profile": profile, "editable": editable, "form": form, "errors": {}}
     context["contact_form"] = {"channel": "email", "new_contact": ""}
+    context["channel_choices"] = [(channel, CHANNEL_LABELS[channel]) for channel in notifications.available_channels()]
+    chosen = people_selectors.notification_channels(user.pk) if editable else None
+    context["chosen_channels"] = list(notifications.DEFAULT_CHANNELS if chosen is None else chosen)
     status = 200
-    if request.method == "POST" and editable and request.POST.get("action") == "contact":
+    if request.method == "POST" and editable and request.POST.get("action") == "channels":
+        context["chosen_channels"] = request.POST.getlist("channels")
+        try:
+            services.set_notification_channels(by=user, user=user, channels=context["chosen_channels"])
+        except DomainError as exc:
+            context["channel_errors"] = errors_by_field(exc)
+            context["channel_error_list"] = _error_list(exc)
+            status = exc.status
+        else:
+            messages.success(request, _("Đã lưu kênh nhận thông báo."))
+            return redirect("people:account")
+    elif request.method == "POST" and editable and request.POST.get("action") == "contact":
         contact_form = {name: request.POST.get(name, "") for name in ("channel", "new_contact")}
         context["contact_form"] = contact_form
         try:

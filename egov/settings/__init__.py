@@ -38,6 +38,29 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def demo_signing_key(path: Path) -> str:
+    """The demo VNeID stand-in's RS256 key (PEM): made once under var/, mode 0600, never committed.
+    Here rather than in egov.demo_idp because settings import nothing above them (.importlinter)."""
+    if path.exists():
+        return path.read_text(encoding="ascii")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode("ascii")
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # two processes starting at once (server and worker): the first writer wins
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(pem)
+    return pem
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
@@ -82,6 +105,9 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.portal",
     "egov.demo",
+    # The demo's stand-in VNeID provider (egov.demo_idp); production.py takes both out.
+    "oauth2_provider",
+    "egov.demo_idp",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +250,37 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
 OIDC_IDENTITY_CLAIM = env("OIDC_IDENTITY_CLAIM", "identity_number")
 EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 
+# A stand-in VNeID for the demo (egov/demo_idp, django-oauth-toolkit) at /demo-vneid/ of this same
+# process. `make run` turns it on; production settings refuse it. Its RS256 key is made under var/.
+EGOV_DEMO_IDP = env_bool("EGOV_DEMO_IDP", False)
+EGOV_DEMO_IDP_CLIENT_ID = env("DEMO_IDP_CLIENT_ID", "egov-demo-portal")
+EGOV_DEMO_IDP_CLIENT_SECRET = env("DEMO_IDP_CLIENT_SECRET", "demo-vneid-client-secret-not-for-production")
+EGOV_DEMO_IDP_PASSWORD = env("DEMO_PASSWORD", "DemoEgov@2026")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": "",
+    "OAUTH2_VALIDATOR_CLASS": "egov.demo_idp.validators.DemoVneidValidator",
+    "SCOPES": {"openid": "Định danh", "profile": "Họ tên, số định danh, ngày sinh", "email": "Thư điện tử"},
+    "PKCE_REQUIRED": True,
+    # The portal's callback on "localhost" at any port, like 127.0.0.1 (RFC 8252 §7.3).
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+}
+if EGOV_DEMO_IDP:
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = demo_signing_key(VAR_DIR / "demo-vneid" / "signing-key.pem")
+    if not OIDC_RP_CLIENT_ID:
+        # Paths, not addresses: egov.people.oidc resolves them against the request's host, so the
+        # demo works on whatever port serves it.
+        OIDC_RP_CLIENT_ID = EGOV_DEMO_IDP_CLIENT_ID
+        OIDC_RP_CLIENT_SECRET = EGOV_DEMO_IDP_CLIENT_SECRET
+        OIDC_OP_AUTHORIZATION_ENDPOINT = "/demo-vneid/authorize/"
+        OIDC_OP_TOKEN_ENDPOINT = "/demo-vneid/token/"
+        OIDC_OP_USER_ENDPOINT = "/demo-vneid/userinfo/"
+        OIDC_OP_JWKS_ENDPOINT = "/demo-vneid/.well-known/jwks.json"
+        OIDC_RP_SIGN_ALGO = "RS256"
+        OIDC_USE_PKCE = True
+        OIDC_PROVIDER_NAME = "VNeID"
+        EGOV_OIDC_ENABLED = True
+
 # --- Security headers ---------------------------------------------------------------------------
 # Content-Security-Policy by django-csp (ADR 0015): scripts only from this site's static files (no
 # inline script, no eval), nothing may frame a page. Styles allow inline because USWDS, htmx and the
@@ -338,6 +395,17 @@ EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend"
 EGOV_SMS_HTTP_URL = env("SMS_HTTP_URL", "")
 EGOV_SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
 EGOV_SMS_SENDER = env("SMS_SENDER", "")
+# Zalo Notification Service (egov/notifications/zalo.py). ZALO_TEMPLATES maps a kind of
+# notification to its registered ZNS template: "dossier.received=231234,dossier.result_ready=231235".
+# Without any template the channel is not offered to citizens.
+EGOV_ZALO_BACKEND = env("ZALO_BACKEND", "egov.notifications.zalo.FileZaloBackend")
+EGOV_ZALO_API_URL = env("ZALO_API_URL", "https://business.openapi.zalo.me/message/template")
+EGOV_ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN", "")
+EGOV_ZALO_TIMEOUT = float(env("ZALO_TIMEOUT", "10") or 10)
+# FileZaloBackend's output: one JSON line per message.
+EGOV_ZALO_FILE = Path(env("ZALO_FILE", str(VAR_DIR / "zalo.log")))
+EGOV_ZALO_TEMPLATES = dict(item.split("=", 1) for item in env_list("ZALO_TEMPLATES") if "=" in item)
+
 EGOV_SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10") or 10)
 # FileSmsBackend's output: one JSON line per message.
 EGOV_SMS_FILE = Path(env("SMS_FILE", str(VAR_DIR / "sms.log")))

@@ -31,6 +31,10 @@ if not EGOV_PAYMENT_GATEWAY_URL or not EGOV_PAYMENT_SECRET:  # noqa: F405
 if not EGOV_SIGNING_PASSPHRASE or EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPHRASE:  # noqa: F405
     raise ImproperlyConfigured("SIGNING_PASSPHRASE (or SIGNING_PASSPHRASE_FILE) must protect the units' signing keys.")
 
+if EGOV_DEMO_IDP:  # noqa: F405
+    raise ImproperlyConfigured("EGOV_DEMO_IDP (the stand-in VNeID) is for demos only; unset it in production.")
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("oauth2_provider", "egov.demo_idp")]  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

@@ -359,3 +359,39 @@ def test_an_administrator_adds_a_field_through_the_service_and_sees_its_errors(c
     assert good.status_code == 302
     assert Field.objects.get(code="G09-CT01").managing_sector == "Bộ Tư pháp"
     assert AuditRecord.objects.order_by("-seq").first().action == "catalogue.field.create"
+
+
+def test_with_an_effective_date_the_admin_records_a_new_version_and_keeps_the_current_one(
+    client, procedures, administrator
+):
+    from datetime import date, timedelta
+
+    from egov.catalogue.models import ProcedureVersion
+
+    client.force_login(administrator)
+    procedure = procedures[factories.BIRTH]
+    url = f"{LIST_URL}{procedure.pk}/change/"
+    data = page_data(client.get(url))
+    later = date.today() + timedelta(days=30)
+    data |= {"name": "Đăng ký khai sinh (mới)", "effective_from": later.isoformat(), "decision": "QĐ 45/QĐ-UBND"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert Procedure.objects.get(pk=procedure.pk).name == procedure.name  # not overwritten
+    latest = ProcedureVersion.objects.filter(procedure=procedure).order_by("-number").first()
+    assert (latest.number, latest.effective_from, latest.decision, latest.applied_at) == (
+        2,
+        later,
+        "QĐ 45/QĐ-UBND",
+        None,
+    )
+    assert latest.content["name"] == "Đăng ký khai sinh (mới)"
+
+    # The same date again is refused next to the field, and nothing is added.
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["effective_from"] == [
+        f"Ngày có hiệu lực phải sau ngày {later:%d/%m/%Y} của phiên bản gần nhất."
+    ]
+    assert ProcedureVersion.objects.filter(procedure=procedure).count() == 2

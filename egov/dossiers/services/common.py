@@ -11,6 +11,7 @@ from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
 from egov.catalogue import selectors as catalogue
+from egov.catalogue import versions as catalogue_versions
 from egov.core import numbering
 from egov.core.errors import NotFound, PermissionDenied, ValidationFailed
 from egov.dossiers.models import Dossier, DossierEvent, DossierTask, ProcessStep, RuleSet
@@ -121,7 +122,7 @@ def spec(dossier: Dossier):
 
 
 def legal_due(dossier: Dossier, start: datetime) -> datetime:
-    amount, unit = catalogue.duration_for(dossier.procedure, dossier.channel)
+    amount, unit = catalogue.duration_under(dossier.procedure_version, dossier.procedure, dossier.channel)
     return engine.compute_due(spec(dossier), start, amount, unit)
 
 
@@ -184,3 +185,11 @@ def resume_clock(dossier: Dossier, *, now, restart: bool) -> timedelta:
     dossier.paused_seconds += int(paused.total_seconds())
     dossier.paused_at = None
     return paused
+
+
+def procedure_in_force(procedure):
+    """The procedure as in force today, and its version: a version whose date has come is written
+    first, so the dossier gets its fees, components and legal time (issue #7, item 22)."""
+    if catalogue_versions.apply_due_versions(procedure=procedure):
+        procedure = type(procedure).objects.get(pk=procedure.pk)
+    return procedure, catalogue_versions.version_in_force(procedure)

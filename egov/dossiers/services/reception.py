@@ -16,7 +16,15 @@ from egov.core.uploads import CheckedUpload, check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierFile, IncompleteSubmission
 from egov.dossiers.selectors import active_process, rule_set_on
-from egov.dossiers.services.common import actor, event, next_code, snapshot, start_clock, total_fee
+from egov.dossiers.services.common import (
+    actor,
+    event,
+    next_code,
+    procedure_in_force,
+    snapshot,
+    start_clock,
+    total_fee,
+)
 from egov.dossiers.statuses import Channel, Status
 from egov.organisations import selectors as organisations
 
@@ -148,6 +156,7 @@ def receive_dossier(
 ) -> Dossier:
     """Reception at the counter (or by post): complete dossiers only, clock starts now, Mẫu 01."""
     now = timezone.now()
+    procedure, procedure_version = procedure_in_force(procedure)
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationFailed.field("channel", "Tiếp nhận tại quầy chỉ cho kênh trực tiếp hoặc bưu chính.")
     receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
@@ -169,6 +178,7 @@ def receive_dossier(
     dossier = Dossier(
         code=next_code(agency=agency, rule_set=rule_set, at=now),
         procedure=procedure,
+        procedure_version=procedure_version,
         agency=agency,
         receiving_unit=receiving_unit,
         process=active_process(procedure, agency),
@@ -205,6 +215,7 @@ def submit_online(
 ) -> Dossier:
     """An online submission: status 1 (Mới đăng ký), no clock until a receiving officer accepts."""
     now = timezone.now()
+    procedure, procedure_version = procedure_in_force(procedure)
     receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
     errors = _validate_applicant(applicant, Channel.ONLINE)
     if receiving_unit is None:
@@ -221,6 +232,7 @@ def submit_online(
     dossier = Dossier.objects.create(
         code=next_code(agency=agency, rule_set=rule_set, at=now),
         procedure=procedure,
+        procedure_version=procedure_version,
         agency=agency,
         receiving_unit=receiving_unit,
         process=active_process(procedure, agency),

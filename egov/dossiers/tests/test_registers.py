@@ -88,7 +88,9 @@ def test_the_legal_time_is_written_the_vietnamese_way(dossier, monkeypatch, amou
 
     from egov.dossiers import documents
 
-    monkeypatch.setattr(documents.catalogue, "duration_for", lambda procedure, channel: (Decimal(amount), unit))
+    monkeypatch.setattr(
+        documents.catalogue, "duration_under", lambda version, procedure, channel: (Decimal(amount), unit)
+    )
     assert documents.legal_time_text(dossier) == text
 
 

@@ -147,7 +147,7 @@ def test_every_invalid_field_is_reported_at_once(dummy_tasks):
 
     assert [(e.field, e.message) for e in exc.value.errors] == [
         ("kind", "Loại thông báo không được để trống."),
-        ("channel", "Kênh gửi 'fax' không hợp lệ (email hoặc sms)."),
+        ("channel", "Kênh gửi 'fax' không hợp lệ (email, sms hoặc zalo)."),
         ("body", "Nội dung thông báo không được để trống."),
         ("reference", "Mã tham chiếu dài quá 100 ký tự."),
     ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from egov.notifications import services as notifications
 from egov.people import identifiers
 from egov.people.models import CitizenProfile, User
 
@@ -256,5 +257,48 @@ def update_profile(
         target=user,
         before=before,
         after={"full_name": user.full_name, **audit.snapshot(profile, profile_fields)},
+    )
+    return profile
+
+
+@transaction.atomic
+def set_notification_channels(*, by: User, user: User, channels: list[str]) -> CitizenProfile:
+    """A citizen or business chooses how to hear about their dossiers: e-mail, SMS, Zalo.
+
+    At least one channel; SMS and Zalo need a phone number on the account, e-mail an address;
+    Zalo only where this installation sends it (a ZNS template is configured).
+    """
+    if by is None or by.pk != user.pk or user.kind not in (User.Kind.CITIZEN, User.Kind.BUSINESS):
+        raise PermissionDenied("Chỉ công dân, doanh nghiệp tự chọn được kênh nhận thông báo của mình.")
+    available = notifications.available_channels()
+    chosen = set(channels)
+    errors: list[FieldError] = []
+    unknown = sorted(chosen - set(available))
+    if unknown:
+        errors.append(FieldError("channels", f"Kênh nhận thông báo không hợp lệ: {', '.join(unknown)}."))
+    elif not chosen:
+        errors.append(FieldError("channels", "Chọn ít nhất một kênh nhận thông báo."))
+    else:
+        if "email" in chosen and not user.email:
+            errors.append(FieldError("channels", "Tài khoản chưa có thư điện tử để nhận thông báo qua thư."))
+        if chosen & {"sms", "zalo"} and not user.phone:
+            errors.append(
+                FieldError("channels", "Tài khoản chưa có số điện thoại để nhận thông báo qua SMS hoặc Zalo.")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    profile, _ = CitizenProfile.objects.select_for_update().get_or_create(user=user)
+    fields = ["notify_by_email", "notify_by_sms", "notify_by_zalo"]
+    before = audit.snapshot(profile, fields)
+    profile.notify_by_email = "email" in chosen
+    profile.notify_by_sms = "sms" in chosen
+    profile.notify_by_zalo = "zalo" in chosen
+    profile.save(update_fields=fields)
+    audit.record(
+        actor=by,
+        action="person.set_notification_channels",
+        target=user,
+        before=before,
+        after=audit.snapshot(profile, fields),
     )
     return profile

@@ -140,6 +140,11 @@ class Command(BaseCommand):
                 self._units.clear()  # the rolled-back step may have cached units it created
                 self._problem(f"Bỏ qua bước «{STEP_TITLES.get(method, label)}»: {_describe(exc)}")
                 counts.append(f"0 {label}")
+        try:
+            with transaction.atomic():
+                self._demo_identity_provider()  # not counted: the report's line stays as it was
+        except _SKIPPABLE as exc:
+            self._problem(f"Bỏ qua bước «VNeID mô phỏng»: {_describe(exc)}")
         self.stdout.write(f"Dữ liệu mẫu: thêm {', '.join(counts)}.")
         if self.problems:
             self.stdout.write(
@@ -179,6 +184,14 @@ class Command(BaseCommand):
         if org is None:
             raise Organisation.DoesNotExist(f"Không tìm thấy đơn vị {code}.")
         return org
+
+    def _demo_identity_provider(self) -> int:
+        """The stand-in VNeID's client registration (used when EGOV_DEMO_IDP is on, as in `make run`)."""
+        if "egov.demo_idp" not in settings.INSTALLED_APPS:
+            return 0
+        from egov.demo_idp.services import ensure_demo_client
+
+        return int(ensure_demo_client())
 
     def _organisations(self) -> int:
         created = 0
@@ -342,6 +355,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {title} — {full_name}")
         for citizen in CITIZENS:
             self.stdout.write(f"  {citizen['username']:<18} {citizen['full_name']} ({citizen['kind'].label})")
+        if "egov.demo_idp" in settings.INSTALLED_APPS:
+            from egov.demo_idp.identities import IDENTITIES
+
+            self.stdout.write("VNeID mô phỏng (/dang-nhap/ → Đăng nhập bằng VNeID, khi EGOV_DEMO_IDP=1):")
+            for identity in IDENTITIES:
+                self.stdout.write(f"  {identity.identity_number:<18} {identity.full_name}")
 
 
 def _describe(exc: Exception) -> str:
