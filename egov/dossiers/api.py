@@ -362,7 +362,8 @@ class LookupStep(Schema):
 class LookupOut(Schema):
     code: str
     procedure: str
-    receiving_agency: str
+    receiving_agency: str = Field(..., description="Nơi tiếp nhận và trả kết quả (bộ phận một cửa)")
+    handling_agency: str = Field(..., description="Cơ quan giải quyết")
     received_at: datetime | None
     due_at: datetime | None
     status: int
@@ -370,11 +371,18 @@ class LookupOut(Schema):
     timeliness: str | None
     timeliness_label: str | None
     steps_done: list[LookupStep]
+    current_step: LookupStep | None = Field(None, description="Bước đang thực hiện (liên thông: ở cơ quan nào)")
 
 
 def lookup(code: str) -> LookupOut:
     """What anyone with the code may see: no personal data."""
-    dossier = Dossier.objects.select_related("procedure", "agency").filter(code=code.strip()).first() if code else None
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency", "receiving_unit", "current_task__agency")
+        .filter(code=code.strip())
+        .first()
+        if code
+        else None
+    )
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
     value = selectors.timeliness(due_at=dossier.due_at, finished_at=dossier.finished_at)
@@ -382,7 +390,8 @@ def lookup(code: str) -> LookupOut:
     return LookupOut(
         code=dossier.code,
         procedure=dossier.procedure.name,
-        receiving_agency=dossier.agency.name,
+        receiving_agency=dossier.receiving_unit.name,
+        handling_agency=dossier.agency.name,
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         status=dossier.status,
@@ -398,7 +407,15 @@ def lookup(code: str) -> LookupOut:
             )
             for t in steps
         ],
+        current_step=_current_step(dossier),
     )
+
+
+def _current_step(dossier: Dossier) -> LookupStep | None:
+    task = dossier.current_task
+    if task is None or task.finished_at is not None:
+        return None
+    return LookupStep(name=task.name, agency=task.agency.name, finished_at=None, timeliness=None)
 
 
 class LookupThrottle(AnonRateThrottle):

@@ -18,7 +18,7 @@ from egov.calendar.models import WorkCalendar
 from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
-from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
+from egov.dossiers.demo import lien_thong_procedure, load_cross_level_dossiers, load_demo_processes
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
 from egov.organisations import services as org_services
@@ -102,6 +102,7 @@ class Command(BaseCommand):
                 created_keys = self._signing_keys()
                 created_processes = load_demo_processes()
                 created_dossiers = self._dossiers()
+                created_dossiers += load_cross_level_dossiers(DEMO_APPLICANTS)
                 created_forms = load_demo_forms()
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
