@@ -461,6 +461,9 @@ class StepIn(Schema):
 class ProcessIn(Schema):
     procedure: str
     agency: str
+    receiving_agency: str | None = Field(
+        None, description="Liên thông giữa các cấp: mã cơ quan có bộ phận một cửa tiếp nhận và trả kết quả"
+    )
     steps: list[StepIn]
     activate: bool = False
 
@@ -478,6 +481,7 @@ class ProcessOut(Schema):
     id: int
     procedure: str
     agency: str
+    receiving_agency: str | None
     version: int
     state: str
     total_hours: Decimal
@@ -490,6 +494,7 @@ def _process_out(process) -> ProcessOut:
         id=process.pk,
         procedure=process.procedure.code,
         agency=process.agency.identifier,
+        receiving_agency=process.receiving_agency.identifier if process.receiving_agency_id else None,
         version=process.version,
         state=process.state,
         total_hours=process.total_hours,
@@ -511,7 +516,9 @@ def _process_out(process) -> ProcessOut:
 def list_processes(request, procedure: str, agency: str):
     from egov.dossiers.models import ProcessDefinition
 
-    rows = ProcessDefinition.objects.filter(procedure__code=procedure).select_related("procedure", "agency")
+    rows = ProcessDefinition.objects.filter(procedure__code=procedure).select_related(
+        "procedure", "agency", "receiving_agency"
+    )
     org = organisations.by_code(agency)
     if org is None:
         raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã '{agency}'.")
@@ -531,6 +538,9 @@ def create_process(request, payload: ProcessIn):
         errors.append(FieldError("procedure", f"Không tìm thấy thủ tục có mã '{payload.procedure}'."))
     if agency is None:
         errors.append(FieldError("agency", f"Không tìm thấy cơ quan có mã '{payload.agency}'."))
+    receiving_agency = organisations.by_code(payload.receiving_agency) if payload.receiving_agency else None
+    if payload.receiving_agency and receiving_agency is None:
+        errors.append(FieldError("receiving_agency", f"Không tìm thấy cơ quan có mã '{payload.receiving_agency}'."))
     steps = []
     for i, step in enumerate(payload.steps, start=1):
         step_agency, unit = organisations.by_code(step.agency), organisations.by_code(step.unit)
@@ -547,6 +557,7 @@ def create_process(request, payload: ProcessIn):
         by=request.user,
         procedure=procedure,
         agency=agency,
+        receiving_agency=receiving_agency,
         steps=steps,
         total_hours=processes.legal_hours(amount, unit_name),
     )
@@ -560,7 +571,11 @@ def activate_process(request, process_id: int):
     from egov.dossiers import processes
     from egov.dossiers.models import ProcessDefinition
 
-    process = ProcessDefinition.objects.select_related("procedure", "agency").filter(pk=process_id).first()
+    process = (
+        ProcessDefinition.objects.select_related("procedure", "agency", "receiving_agency")
+        .filter(pk=process_id)
+        .first()
+    )
     if process is None:
         raise NotFound("Không tìm thấy quy trình.")
     return _process_out(processes.activate_process(by=request.user, process=process))

@@ -433,3 +433,43 @@ def test_the_reception_page_offers_the_cross_level_procedure_and_receives_it(wor
     dossier = Dossier.objects.get(applicant_name="Trần Thị Bình")
     assert posted.status_code == 302 and posted["Location"] == f"/can-bo/ho-so/{dossier.code}/"
     assert (dossier.agency, dossier.receiving_unit) == (world["justice"], levels["commune_desk"])
+
+
+def test_the_process_api_creates_a_cross_level_version_and_reports_where_it_is_received(
+    client, world, levels, admin_user
+):
+    client.force_login(admin_user)
+    step = {"role": "receiving_officer", "hours": 4}
+    payload = {
+        "procedure": world["procedure"].code,
+        "agency": "H98.101",
+        "receiving_agency": "H98.301",
+        "activate": True,
+        "steps": [
+            {**step, "name": "Tiếp nhận tại xã", "agency": "H98.301", "unit": "H98.301.01"},
+            {"name": "Thẩm định", "agency": "H98.101", "unit": "H98.101.02", "role": "specialist", "hours": 8},
+            {**step, "name": "Trả kết quả tại xã", "agency": "H98.301", "unit": "H98.301.01"},
+        ],
+    }
+
+    created = client.post("/api/v1/processes", payload, content_type="application/json")
+    unknown = client.post(
+        "/api/v1/processes", payload | {"receiving_agency": "H98.999"}, content_type="application/json"
+    )
+
+    assert created.status_code == 201, created.content
+    assert (created.json()["receiving_agency"], created.json()["version"], created.json()["state"]) == (
+        "H98.301",
+        3,
+        "active",
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [
+        {"field": "receiving_agency", "message": "Không tìm thấy cơ quan có mã 'H98.999'."}
+    ]
+    listed = client.get(f"/api/v1/processes?procedure={world['procedure'].code}&agency=H98.101").json()
+    assert [(p["version"], p["state"], p["receiving_agency"]) for p in listed] == [
+        (1, "active", None),
+        (2, "retired", "H98.301"),
+        (3, "active", "H98.301"),
+    ]
