@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.feedback",
     "egov.portal",
+    "egov.certification",
     "egov.demo",
 ]
 
