@@ -24,8 +24,12 @@ def certifying_units(user) -> list:
 
 def register(user, *, year: int):
     """The copies certified in ``year`` by the agencies whose dossiers ``user`` may see, by agency and number."""
-    rows = CertifiedCopy.objects.filter(year=year).select_related("agency", "certified_by")
-    return policy.scope(user, "dossier.view", rows, path_field="agency__path").order_by("agency__path", "number")
+    rows = CertifiedCopy.objects.filter(year=year)
+    # The agency's officers see its register; those of the certifying unit (its one-stop unit) theirs.
+    visible = policy.scope(user, "dossier.view", rows, path_field="agency__path") | policy.scope(
+        user, "dossier.view", rows, path_field="unit__path"
+    )
+    return visible.select_related("agency", "certified_by").order_by("agency__path", "number")
 
 
 HEADERS = (

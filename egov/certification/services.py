@@ -196,7 +196,6 @@ def certify_copy(
         name=f"{name} (bản sao chứng thực số {number}/{book})",
         file_name=file_name,
         content=signed,
-        reference=f"{number}/{book}",
     )
     CertifiedCopy.objects.filter(pk=copy.pk).update(personal_document_id=stored.pk)
     copy.personal_document_id = stored.pk

@@ -79,9 +79,10 @@ def register_xlsx(request, year: int):
 @login_required
 @require_GET
 def copy_pdf(request, pk: int):
-    copy = CertifiedCopy.objects.select_related("agency").filter(pk=pk).first()
+    copy = CertifiedCopy.objects.select_related("agency", "unit").filter(pk=pk).first()
     allowed = copy is not None and (
-        copy.applicant_id == request.user.pk or policy.has(request.user, "dossier.view", copy.agency)
+        copy.applicant_id == request.user.pk
+        or any(policy.has(request.user, "dossier.view", org) for org in (copy.unit, copy.agency))
     )
     if not allowed:
         raise Http404("Không tìm thấy bản sao.")

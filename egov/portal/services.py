@@ -375,7 +375,7 @@ def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocu
 
 
 @transaction.atomic
-def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes, reference: str) -> PersonalDocument:
+def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes) -> PersonalDocument:
     """An electronic certified copy issued to ``owner`` lands in their store, reusable in later
     dossiers with the legal value of the original (NĐ 45/2020 Đ6). Called by the certifying service,
     which has checked the content; the same copy is kept once."""
@@ -391,7 +391,6 @@ def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes, ref
         size=len(content),
         sha256=sha256,
         source=PersonalDocument.Source.CERTIFIED,
-        dossier_code=reference[:60],
     )
     doc.file.save(f"{sha256[:16]}-{file_name}", ContentFile(content), save=False)
     doc.save()

@@ -80,7 +80,7 @@ def test_a_certified_copy_is_signed_by_the_commune_numbered_and_lands_in_the_app
         copy.personal_document_id,
         "certified",
         "Giấy khai sinh (bản sao chứng thực số 1/2027-SCT/BS)",
-        "1/2027-SCT/BS",
+        "",
         copy.sha256,
     )
     # Reused in a later dossier exactly as signed.
