@@ -305,7 +305,7 @@ def sign_pdf(
         stamp = pades.Stamp(
             signer_name=pades.signer_display_name(signer.signing_cert) or key.unit.name,
             lines=tuple(stamp_lines),
-            height_mm=11.0 + 3.2 * len(stamp_lines),
+            height_mm=11.0 + 2.4 * len(stamp_lines),
             width_mm=80.0 if stamp_lines else 64.0,
         )
     return pades.sign(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
 from egov.catalogue.demo import load_demo_catalogue
+from egov.certification.demo import load_demo_certified_copies
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
 from egov.dossiers.demo import lien_thong_procedure, load_cross_level_dossiers, load_demo_processes
@@ -104,6 +105,7 @@ class Command(BaseCommand):
                 created_dossiers = self._dossiers()
                 created_dossiers += load_cross_level_dossiers(DEMO_APPLICANTS)
                 created_forms = load_demo_forms()
+                load_demo_certified_copies()
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
