@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from egov.calendar.engine import VIETNAM_TZ
+from egov.dossiers.tests.conftest import world  # noqa: F401 (fixture: a procedure to reuse the copy in)
 
 NOON = datetime(2027, 3, 1, 10, 0, tzinfo=VIETNAM_TZ)
 

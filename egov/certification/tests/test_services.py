@@ -221,3 +221,37 @@ def test_who_may_certify_where(place, make_officer, who, unit, allowed):
         0,
         0,
     )
+
+
+def test_the_certified_copy_is_reused_in_a_later_online_dossier_as_signed(place, request):
+    from egov.dossiers.models import DossierFile
+    from egov.dossiers.services import ComponentInput, UploadInput
+    from egov.portal import services as portal
+    from egov.portal.tests.conftest import applicant
+    from egov.portal.tests.conftest import pdf as small_pdf
+
+    world = request.getfixturevalue("world")
+    copy = certify(place)
+    components = list(world["procedure"].components.order_by("order", "pk"))
+    reused = portal.resolve_reuse(place["citizen"], f"document:{copy.personal_document_id}", field="x")
+
+    dossier, created = portal.submit(
+        by=place["citizen"],
+        procedure=world["procedure"],
+        agency=world["justice"],
+        applicant=applicant(name="Nguyễn Thị Hồng", identity="037190000123"),
+        data={"matter": "Chứng thực hợp đồng mua bán xe máy"},
+        components=[
+            ComponentInput(components[0].pk, True, (UploadInput("hop-dong.pdf", small_pdf("hd")),)),
+            ComponentInput(components[1].pk, True, (reused,)),
+        ],
+        idempotency_key="ban-sao-chung-thuc-01",
+    )
+
+    stored = DossierFile.objects.get(component__dossier=dossier, component__procedure_component=components[1])
+    assert (created, stored.reused, stored.reused_from, stored.sha256) == (
+        True,
+        True,
+        f"document:{copy.personal_document_id}",
+        copy.sha256,
+    )
