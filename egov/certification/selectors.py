@@ -7,9 +7,9 @@ import io
 
 from django.utils import timezone
 
+from egov.access import policy
 from egov.certification.models import CertifiedCopy
 from egov.certification.services import CERTIFY_PERMISSIONS
-from egov.people import policy
 
 __all__ = ["certifying_units", "register", "register_workbook"]
 

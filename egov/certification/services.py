@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.certification.models import CertifiedCopy, RegisterCounter
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from egov.dossiers.uploads import check_upload
+from egov.core.uploads import check_upload
 from egov.organisations.selectors import agency_of
-from egov.people import policy
 from egov.portal import services as portal
 from egov.signing import services as signing
 from egov.signing.errors import SigningError

@@ -9,17 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from egov.access import policy
 from egov.certification import selectors, services
 from egov.certification.models import CertifiedCopy
 from egov.core.errors import DomainError
-from egov.people import policy
-
-
-def _errors(exc: DomainError) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in getattr(exc, "errors", []):
-        result.setdefault(err.field, []).append(err.message)
-    return result
+from egov.core.forms import errors_by_field
 
 
 @login_required
@@ -48,7 +42,7 @@ def certify_page(request):
                 fee_collected=request.POST.get("fee", ""),
             )
         except DomainError as exc:
-            context |= {"error": exc.message, "errors": _errors(exc)}
+            context |= {"error": exc.message, "errors": errors_by_field(exc)}
             return render(request, "certification/certify.html", context, status=exc.status)
         return redirect(f"{request.path}?so={copy.pk}")
     return render(request, "certification/certify.html", context)
