@@ -4,7 +4,7 @@ Handlers parse, call one service or selector, render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +13,7 @@ from egov.access import policy
 from egov.certification import selectors, services
 from egov.certification.models import CertifiedCopy
 from egov.core.errors import DomainError
+from egov.core.files import serve_stored_file
 from egov.core.forms import errors_by_field
 
 
@@ -80,6 +81,6 @@ def copy_pdf(request, pk: int):
     )
     if not allowed:
         raise Http404("Không tìm thấy bản sao.")
-    return FileResponse(
-        copy.pdf.open("rb"), content_type="application/pdf", filename=f"ban-sao-{copy.year}-{copy.number}.pdf"
+    return serve_stored_file(
+        copy.pdf.name, content_type="application/pdf", filename=f"ban-sao-chung-thuc-{copy.year}-{copy.number}.pdf"
     )
