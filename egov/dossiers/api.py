@@ -398,7 +398,8 @@ class LookupStep(Schema):
 class LookupOut(Schema):
     code: str
     procedure: str
-    receiving_agency: str
+    receiving_agency: str = Field(..., description="Nơi tiếp nhận và trả kết quả (bộ phận một cửa)")
+    handling_agency: str = Field(..., description="Cơ quan giải quyết")
     received_at: datetime | None
     due_at: datetime | None
     status: int
@@ -406,11 +407,18 @@ class LookupOut(Schema):
     timeliness: str | None
     timeliness_label: str | None
     steps_done: list[LookupStep]
+    current_step: LookupStep | None = Field(None, description="Bước đang thực hiện (liên thông: ở cơ quan nào)")
 
 
 def lookup(code: str) -> LookupOut:
     """What anyone with the code may see: no personal data."""
-    dossier = Dossier.objects.select_related("procedure", "agency").filter(code=code.strip()).first() if code else None
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency", "receiving_unit", "current_task__agency")
+        .filter(code=code.strip())
+        .first()
+        if code
+        else None
+    )
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ có mã '{code}'.")
     value = selectors.timeliness(due_at=dossier.due_at, finished_at=dossier.finished_at)
@@ -418,7 +426,8 @@ def lookup(code: str) -> LookupOut:
     return LookupOut(
         code=dossier.code,
         procedure=dossier.procedure.name,
-        receiving_agency=dossier.agency.name,
+        receiving_agency=dossier.receiving_unit.name,
+        handling_agency=dossier.agency.name,
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         status=dossier.status,
@@ -434,7 +443,15 @@ def lookup(code: str) -> LookupOut:
             )
             for t in steps
         ],
+        current_step=_current_step(dossier),
     )
+
+
+def _current_step(dossier: Dossier) -> LookupStep | None:
+    task = dossier.current_task
+    if task is None or task.finished_at is not None:
+        return None
+    return LookupStep(name=task.name, agency=task.agency.name, finished_at=None, timeliness=None)
 
 
 class LookupThrottle(AnonRateThrottle):
@@ -480,6 +497,9 @@ class StepIn(Schema):
 class ProcessIn(Schema):
     procedure: str
     agency: str
+    receiving_agency: str | None = Field(
+        None, description="Liên thông giữa các cấp: mã cơ quan có bộ phận một cửa tiếp nhận và trả kết quả"
+    )
     steps: list[StepIn]
     activate: bool = False
 
@@ -497,6 +517,7 @@ class ProcessOut(Schema):
     id: int
     procedure: str
     agency: str
+    receiving_agency: str | None
     version: int
     state: str
     total_hours: Decimal
@@ -509,6 +530,7 @@ def _process_out(process) -> ProcessOut:
         id=process.pk,
         procedure=process.procedure.code,
         agency=process.agency.identifier,
+        receiving_agency=process.receiving_agency.identifier if process.receiving_agency_id else None,
         version=process.version,
         state=process.state,
         total_hours=process.total_hours,
@@ -530,7 +552,9 @@ def _process_out(process) -> ProcessOut:
 def list_processes(request, procedure: str, agency: str):
     from egov.dossiers.models import ProcessDefinition
 
-    rows = ProcessDefinition.objects.filter(procedure__code=procedure).select_related("procedure", "agency")
+    rows = ProcessDefinition.objects.filter(procedure__code=procedure).select_related(
+        "procedure", "agency", "receiving_agency"
+    )
     org = organisations.by_code(agency)
     if org is None:
         raise ValidationFailed.field("agency", f"Không tìm thấy cơ quan có mã '{agency}'.")
@@ -550,6 +574,9 @@ def create_process(request, payload: ProcessIn):
         errors.append(FieldError("procedure", f"Không tìm thấy thủ tục có mã '{payload.procedure}'."))
     if agency is None:
         errors.append(FieldError("agency", f"Không tìm thấy cơ quan có mã '{payload.agency}'."))
+    receiving_agency = organisations.by_code(payload.receiving_agency) if payload.receiving_agency else None
+    if payload.receiving_agency and receiving_agency is None:
+        errors.append(FieldError("receiving_agency", f"Không tìm thấy cơ quan có mã '{payload.receiving_agency}'."))
     steps = []
     for i, step in enumerate(payload.steps, start=1):
         step_agency, unit = organisations.by_code(step.agency), organisations.by_code(step.unit)
@@ -566,6 +593,7 @@ def create_process(request, payload: ProcessIn):
         by=request.user,
         procedure=procedure,
         agency=agency,
+        receiving_agency=receiving_agency,
         steps=steps,
         total_hours=processes.legal_hours(amount, unit_name),
     )
@@ -579,7 +607,11 @@ def activate_process(request, process_id: int):
     from egov.dossiers import processes
     from egov.dossiers.models import ProcessDefinition
 
-    process = ProcessDefinition.objects.select_related("procedure", "agency").filter(pk=process_id).first()
+    process = (
+        ProcessDefinition.objects.select_related("procedure", "agency", "receiving_agency")
+        .filter(pk=process_id)
+        .first()
+    )
     if process is None:
         raise NotFound("Không tìm thấy quy trình.")
     return _process_out(processes.activate_process(by=request.user, process=process))

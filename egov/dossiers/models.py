@@ -69,6 +69,17 @@ class ProcessDefinition(models.Model):
     agency = models.ForeignKey(
         "organisations.Organisation", verbose_name="cơ quan", on_delete=models.PROTECT, related_name="processes"
     )
+    # Liên thông across levels (DOMAIN §4): dossiers following this process are received at another
+    # agency's one-stop unit (a commune's for a department's procedure, the provincial centre for a
+    # commune's) and their result goes back there. Empty: received at ``agency``'s own one-stop unit.
+    receiving_agency = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="tiếp nhận tại",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_processes",
+    )
     version = models.PositiveIntegerField("phiên bản")
     state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.DRAFT)
     total_hours = models.DecimalField("tổng thời gian (giờ làm việc)", max_digits=9, decimal_places=2)
@@ -81,7 +92,14 @@ class ProcessDefinition(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "agency", "version"], name="process_unique_version"),
             models.UniqueConstraint(
-                fields=["procedure", "agency"], condition=Q(state="active"), name="process_one_active"
+                fields=["procedure", "agency"],
+                condition=Q(state="active", receiving_agency__isnull=True),
+                name="process_one_active",
+            ),
+            models.UniqueConstraint(
+                fields=["procedure", "agency", "receiving_agency"],
+                condition=Q(state="active", receiving_agency__isnull=False),
+                name="process_one_active_per_receiving_agency",
             ),
         ]
 

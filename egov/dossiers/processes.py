@@ -45,14 +45,43 @@ def legal_hours(amount: Decimal, unit: str) -> Decimal:
 
 @transaction.atomic
 def create_process(
-    *, by, procedure, agency: Organisation, steps: list[StepSpec], total_hours: Decimal
+    *,
+    by,
+    procedure,
+    agency: Organisation,
+    steps: list[StepSpec],
+    total_hours: Decimal,
+    receiving_agency: Organisation | None = None,
 ) -> ProcessDefinition:
     """A new draft version. The shares must add up to the legal time; each step's unit must belong
-    to the step's agency; liên thông legs name another agency."""
+    to the step's agency; liên thông legs name another agency.
+
+    With ``receiving_agency`` (liên thông across levels, DOMAIN §4) the dossier is received at that
+    agency's one-stop unit and its result comes back there: the first and the last step are that
+    agency's, and at least one step is ``agency``'s, which decides."""
     policy.require(by, "process.manage", agency)
     errors: list[FieldError] = []
     if not steps:
         errors.append(FieldError("steps", "Quy trình cần ít nhất một bước."))
+    if receiving_agency is not None and steps:
+        if receiving_agency.pk == agency.pk:
+            errors.append(
+                FieldError("receiving_agency", "Nơi tiếp nhận liên thông phải là cơ quan khác cơ quan giải quyết.")
+            )
+        else:
+            if steps[0].agency.pk != receiving_agency.pk:
+                errors.append(
+                    FieldError("steps.1.agency", f"Bước đầu tiên là bước tiếp nhận tại {receiving_agency.name}.")
+                )
+            if steps[-1].agency.pk != receiving_agency.pk:
+                errors.append(
+                    FieldError(
+                        f"steps.{len(steps)}.agency",
+                        f"Bước cuối cùng là trả kết quả tại {receiving_agency.name}, nơi đã tiếp nhận hồ sơ.",
+                    )
+                )
+            if not any(s.agency.pk == agency.pk for s in steps):
+                errors.append(FieldError("steps", f"Quy trình cần ít nhất một bước do {agency.name} thực hiện."))
     roles = set(Role.objects.values_list("code", flat=True))
     for i, step in enumerate(steps, start=1):
         if not step.name.strip():
@@ -76,7 +105,11 @@ def create_process(
         raise ValidationFailed(errors)
     last = ProcessDefinition.objects.filter(procedure=procedure, agency=agency).aggregate(v=Max("version"))["v"] or 0
     process = ProcessDefinition.objects.create(
-        procedure=procedure, agency=agency, version=last + 1, total_hours=total_hours
+        procedure=procedure,
+        agency=agency,
+        receiving_agency=receiving_agency,
+        version=last + 1,
+        total_hours=total_hours,
     )
     ProcessStep.objects.bulk_create(
         ProcessStep(
@@ -91,6 +124,7 @@ def create_process(
         after={
             "version": process.version,
             "total_hours": total_hours,
+            "receiving_agency": receiving_agency.pk if receiving_agency else None,
             "steps": [[s.name, s.agency.pk, s.unit.pk, s.role, s.hours] for s in steps],
         },
     )
@@ -103,7 +137,10 @@ def activate_process(*, by, process: ProcessDefinition) -> ProcessDefinition:
     process = ProcessDefinition.objects.select_for_update().get(pk=process.pk)
     policy.require(by, "process.manage", process.agency)
     ProcessDefinition.objects.filter(
-        procedure=process.procedure, agency=process.agency, state=ProcessDefinition.State.ACTIVE
+        procedure=process.procedure,
+        agency=process.agency,
+        receiving_agency=process.receiving_agency,
+        state=ProcessDefinition.State.ACTIVE,
     ).exclude(pk=process.pk).update(state=ProcessDefinition.State.RETIRED)
     process.state = ProcessDefinition.State.ACTIVE
     process.approved_at = timezone.now()

@@ -18,6 +18,7 @@ from egov.dossiers.statuses import CLOCK_PAUSED, WORKLIST, Status
 __all__ = [
     "rule_set_on",
     "active_process",
+    "cross_level_procedures",
     "Timeliness",
     "timeliness",
     "Worklist",
@@ -36,17 +37,46 @@ def rule_set_on(day: date) -> RuleSet:
     return found
 
 
-def active_process(procedure, agency) -> ProcessDefinition:
+def active_process(procedure, agency, receiving_agency=None) -> ProcessDefinition:
+    """The process in force for dossiers of ``procedure`` decided by ``agency`` and received at
+    ``receiving_agency``'s one-stop unit (None or ``agency`` itself: its own one-stop unit)."""
+    elsewhere = receiving_agency is not None and receiving_agency.pk != agency.pk
     found = (
-        ProcessDefinition.objects.filter(procedure=procedure, agency=agency, state=ProcessDefinition.State.ACTIVE)
+        ProcessDefinition.objects.filter(
+            procedure=procedure,
+            agency=agency,
+            receiving_agency=receiving_agency if elsewhere else None,
+            state=ProcessDefinition.State.ACTIVE,
+        )
         .prefetch_related("steps")
         .first()
     )
+    if found is None and elsewhere:
+        raise ValidationFailed.field(
+            "procedure",
+            f"Chưa có quy trình liên thông để {receiving_agency.name} tiếp nhận hồ sơ thủ tục "
+            f"'{procedure.name}' do {agency.name} giải quyết.",
+        )
     if found is None:
         raise ValidationFailed.field(
             "procedure", f"{agency.name} chưa ban hành quy trình nội bộ cho thủ tục '{procedure.name}'."
         )
     return found
+
+
+def cross_level_procedures(receiving_agency, on: date):
+    """(procedure, deciding agency) pairs that ``receiving_agency``'s one-stop unit receives for
+    another agency (liên thông across levels), from the processes in force."""
+    rows = (
+        ProcessDefinition.objects.filter(
+            receiving_agency=receiving_agency,
+            state=ProcessDefinition.State.ACTIVE,
+            procedure__is_active=True,
+        )
+        .select_related("procedure", "agency")
+        .order_by("procedure__name", "agency__name")
+    )
+    return [(p.procedure, p.agency) for p in rows if p.agency.is_active_on(on)]
 
 
 def get_dossier(code: str) -> Dossier:

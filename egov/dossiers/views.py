@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.access import policy
@@ -87,14 +88,30 @@ def reception_page(request):
     agency = next(
         (a for a in agencies if str(a.pk) == request.GET.get("co_quan", request.POST.get("agency"))), agencies[0]
     )
-    procedures = list(Procedure.objects.filter(agencies=agency, is_active=True).order_by("name"))
-    procedure = next(
-        (p for p in procedures if p.code == (request.POST.get("procedure") or request.GET.get("thu_tuc"))), None
-    )
+    # The agency's own procedures, then those it receives for another level (liên thông), whose
+    # choice names the deciding agency too.
+    choices = [
+        {"value": p.code, "label": p.name, "procedure": p, "deciding": agency}
+        for p in Procedure.objects.filter(agencies=agency, is_active=True).order_by("name")
+    ]
+    for p, deciding in selectors.cross_level_procedures(agency, timezone.localdate()):
+        choices.append(
+            {
+                "value": f"{p.code}@{deciding.code}",
+                "label": _("%(procedure)s (liên thông: %(agency)s giải quyết)")
+                % {"procedure": p.name, "agency": deciding.name},
+                "procedure": p,
+                "deciding": deciding,
+            }
+        )
+    wanted = request.POST.get("procedure") or request.GET.get("thu_tuc")
+    choice = next((c for c in choices if c["value"] == wanted), None)
+    procedure = choice["procedure"] if choice else None
     context = {
         "agencies": agencies,
         "agency": agency,
-        "procedures": procedures,
+        "choices": choices,
+        "choice": choice,
         "procedure": procedure,
         "components": list(procedure.components.order_by("order", "pk")) if procedure else [],
         "errors": {},
@@ -131,7 +148,8 @@ def reception_page(request):
             dossier = services.receive_dossier(
                 by=request.user,
                 procedure=procedure,
-                agency=agency,
+                agency=choice["deciding"],
+                receiving_agency=agency,
                 channel=channel,
                 applicant=applicant,
                 components=components,

@@ -71,6 +71,7 @@ class PersonalDocument(models.Model):
     class Source(models.TextChoices):
         UPLOADED = "uploaded", "Tải lên kho"
         SUBMITTED = "submitted", "Đã nộp trong hồ sơ"
+        CERTIFIED = "certified", "Bản sao chứng thực điện tử"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_documents")
     name = models.CharField("tên giấy tờ", max_length=255)

@@ -5,6 +5,7 @@ service (``egov.dossiers.services.submit_online``)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -27,6 +28,7 @@ from egov.portal.models import Draft, DraftFile, OnlineApplication, PersonalDocu
 from egov.portal.selectors import active_form, schema_of
 
 __all__ = [
+    "keep_certified_copy",
     "may_submit",
     "save_draft",
     "discard_draft",
@@ -378,6 +380,30 @@ def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocu
     doc.file.save(storage_name(checked), ContentFile(checked.content), save=False)
     doc.save()
     audit.record(actor=by, action="portal.document_add", target=doc, after={"name": doc.name, "sha256": doc.sha256})
+    return doc
+
+
+@transaction.atomic
+def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes) -> PersonalDocument:
+    """An electronic certified copy issued to ``owner`` lands in their store, reusable in later
+    dossiers with the legal value of the original (NĐ 45/2020 Đ6). Called by the certifying service,
+    which has checked the content; the same copy is kept once."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = PersonalDocument.objects.filter(owner=owner, sha256=sha256).first()
+    if existing is not None:
+        return existing
+    doc = PersonalDocument(
+        owner=owner,
+        name=name[:255],
+        original_name=file_name[:255],
+        content_type="application/pdf",
+        size=len(content),
+        sha256=sha256,
+        source=PersonalDocument.Source.CERTIFIED,
+    )
+    doc.file.save(f"{sha256[:16]}-{file_name}", ContentFile(content), save=False)
+    doc.save()
+    audit.record(actor=None, action="portal.document_certified", target=doc, after={"name": doc.name, "sha256": sha256})
     return doc
 
 

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.feedback",
     "egov.portal",
+    "egov.certification",
     "egov.demo",
     # The demo's stand-in VNeID provider (egov.demo_idp); production.py takes both out.
     "oauth2_provider",

@@ -94,6 +94,9 @@ class Stamp:
     page: int = 0
     width_mm: float = 64.0
     height_mm: float = 11.0
+    # Lines shown above "Ký bởi" (a certified copy's "Chứng thực bản sao đúng với bản chính", its number,
+    # date and officer); the first is bold. Give the stamp the height they need.
+    lines: tuple[str, ...] = ()
     margin_mm: float = 6.0
     colour: str = "#c00000"
 
@@ -212,8 +215,16 @@ html, body {{ margin: 0 }}
 div {{ box-sizing: border-box; width: {stamp.width_mm}mm; height: {stamp.height_mm}mm; overflow: hidden;
   border: 0.6pt solid {stamp.colour}; padding: 0.8mm 1.4mm; color: {stamp.colour};
   font-family: "Noto Sans", "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 6.4pt; line-height: 1.3 }}
-</style></head><body><div>Ký bởi: <b>{escape(stamp.signer_name)}</b><br>Thời gian ký: {moment}</div></body></html>"""
+</style></head><body><div>{_stamp_lines(stamp.lines)}Ký bởi: <b>{escape(stamp.signer_name)}</b><br>
+Thời gian ký: {moment}</div></body></html>"""
     return HTML(string=html).write_pdf()
+
+
+def _stamp_lines(lines: tuple[str, ...]) -> str:
+    if not lines:
+        return ""
+    first, *rest = lines
+    return "".join([f"<b>{escape(first)}</b><br>", *(f"{escape(line)}<br>" for line in rest)])
 
 
 def _page_box(writer: IncrementalPdfFileWriter, page: int) -> tuple[float, float, float, float]:

@@ -279,8 +279,11 @@ def sign_pdf(
     location: str = "",
     field_name: str | None = None,
     appearance: str | None = None,
+    stamp_lines: tuple[str, ...] = (),
 ) -> bytes:
     """``pdf`` signed (PAdES B-B) with the key of ``unit``: its own, else its agency's.
+
+    ``stamp_lines`` (with ``appearance="stamp"``) are printed in the stamp above the signer's name.
 
     ``appearance``: ``None`` for an invisible signature, ``"stamp"`` for a small box at the top right
     of page 1 with the signer's name and the signing time (Vietnam time, ISO 8601). ``location``
@@ -299,7 +302,12 @@ def sign_pdf(
     signer = _signer(key, conf.current())
     stamp = None
     if appearance == Appearance.STAMP:
-        stamp = pades.Stamp(signer_name=pades.signer_display_name(signer.signing_cert) or key.unit.name)
+        stamp = pades.Stamp(
+            signer_name=pades.signer_display_name(signer.signing_cert) or key.unit.name,
+            lines=tuple(stamp_lines),
+            height_mm=11.0 + 2.4 * len(stamp_lines),
+            width_mm=80.0 if stamp_lines else 64.0,
+        )
     return pades.sign(
         pdf,
         signer=signer,

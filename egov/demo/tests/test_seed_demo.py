@@ -92,7 +92,23 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
     assert Procedure.objects.count() >= 60
     assert ProcessDefinition.objects.filter(state="active").count() >= Procedure.objects.count()
     assert SigningKey.objects.filter(unit__code="H99.103.01").exists()
-    assert Dossier.objects.count() == 3
+    # Three at Sở Tư pháp, and one each way across levels (liên thông), handed over their first leg
+    assert Dossier.objects.count() == 5
+    travelling = Dossier.objects.filter(process__receiving_agency__isnull=False)
+    assert sorted(travelling.values_list("receiving_unit__code", "agency__code", "current_unit__code")) == [
+        ("H99.100", "H99.306", "H99.306.01"),
+        ("H99.306.01", "H99.103", "H99.103.01"),
+    ]
+    # ... and a certified copy in the demo citizen's store
+    from egov.certification.models import CertifiedCopy
+
+    copy = CertifiedCopy.objects.get()
+    assert (copy.agency.code, copy.number, copy.applicant.username, copy.personal_document_id is not None) == (
+        "H99.306",
+        1,
+        "congdan",
+        True,
+    )
     from egov.portal.models import SubmissionForm
 
     assert SubmissionForm.objects.filter(is_active=True).count() == 2  # the demo's online forms
@@ -105,7 +121,7 @@ def test_seed_demo_loads_the_province_once(monkeypatch):
     assert _counts() == before
     assert (
         "thêm 0 đơn vị, 0 thay đổi lịch sử, 0 ngày nghỉ/làm bù, 0 tài khoản, 0 thủ tục, 0 khóa ký số, "
-        "0 quy trình nội bộ, 0 hồ sơ, 0 tờ khai điện tử." in second_output
+        "0 quy trình nội bộ, 0 hồ sơ, 0 tờ khai điện tử, 0 bản sao chứng thực." in second_output
     )
     assert verify_chain().ok
 

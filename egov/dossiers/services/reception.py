@@ -153,15 +153,21 @@ def receive_dossier(
     components: list[ComponentInput],
     sets_count: int = 1,
     fee_amount: int | None = None,
+    receiving_agency=None,
 ) -> Dossier:
-    """Reception at the counter (or by post): complete dossiers only, clock starts now, Mẫu 01."""
+    """Reception at the counter (or by post): complete dossiers only, clock starts now, Mẫu 01.
+
+    ``agency`` decides; ``receiving_agency`` (default: ``agency``) is where the dossier is received,
+    another level's agency for liên thông across levels (its process says how the dossier travels
+    and brings the result back there)."""
     now = timezone.now()
     procedure, procedure_version = procedure_in_force(procedure)
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationFailed.field("channel", "Tiếp nhận tại quầy chỉ cho kênh trực tiếp hoặc bưu chính.")
-    receiving_unit = organisations.receiving_unit_of(agency, timezone.localdate())
+    receiving_agency = receiving_agency or agency
+    receiving_unit = organisations.receiving_unit_of(receiving_agency, timezone.localdate())
     if receiving_unit is None:
-        raise ValidationFailed.field("agency", f"{agency.name} chưa có bộ phận một cửa đang hoạt động.")
+        raise ValidationFailed.field("agency", f"{receiving_agency.name} chưa có bộ phận một cửa đang hoạt động.")
     policy.require(by, "dossier.receive", receiving_unit)
     errors = _validate_applicant(applicant, channel)
     if not procedure.agencies.filter(pk=agency.pk).exists():
@@ -175,13 +181,15 @@ def receive_dossier(
     if errors:
         raise ValidationFailed(errors)
     rule_set = rule_set_on(timezone.localtime(now).date())
+    process = active_process(procedure, agency, receiving_agency)
     dossier = Dossier(
-        code=next_code(agency=agency, rule_set=rule_set, at=now),
+        # TT 01/2018 Đ19: the daily series is the receiving agency's.
+        code=next_code(agency=receiving_agency, rule_set=rule_set, at=now),
         procedure=procedure,
         procedure_version=procedure_version,
         agency=agency,
         receiving_unit=receiving_unit,
-        process=active_process(procedure, agency),
+        process=process,
         rule_set=rule_set,
         channel=channel,
         status=Status.RECEIVED,

@@ -164,7 +164,9 @@ def test_given_a_dossier_when_looked_up_by_anyone_then_no_personal_data(world, o
     body = api.json()
     assert sorted(body) == [
         "code",
+        "current_step",
         "due_at",
+        "handling_agency",
         "procedure",
         "received_at",
         "receiving_agency",

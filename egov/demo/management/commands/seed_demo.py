@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
+from egov.certification.demo import load_demo_certified_copies
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
 from egov.demo.catalogue import load_demo_catalogue
-from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
+from egov.dossiers.demo import lien_thong_procedure, load_cross_level_dossiers, load_demo_processes
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
 from egov.organisations import services as org_services
@@ -50,6 +51,7 @@ STEPS = [
     ("quy trình nội bộ", "_processes"),
     ("hồ sơ", "_dossiers"),
     ("tờ khai điện tử", "_forms"),
+    ("bản sao chứng thực", "_certified_copies"),
 ]
 # Step names in the "skipped" lines of the report.
 STEP_TITLES = {
@@ -62,6 +64,7 @@ STEP_TITLES = {
     "_processes": "quy trình nội bộ",
     "_dossiers": "hồ sơ mẫu",
     "_forms": "tờ khai điện tử",
+    "_certified_copies": "bản sao chứng thực điện tử",
 }
 
 # What a step may meet in data that administrators changed; anything else is a bug and propagates.
@@ -322,6 +325,9 @@ class Command(BaseCommand):
     def _forms(self) -> int:
         return load_demo_forms()
 
+    def _certified_copies(self) -> int:
+        return load_demo_certified_copies()
+
     def _signing_keys(self) -> int:
         """Demo signing keys for every active agency and one-stop unit (they issue the forms)."""
         today = timezone.localdate()
@@ -329,7 +335,11 @@ class Command(BaseCommand):
         return ensure_demo_keys(units)
 
     def _dossiers(self) -> int:
-        """A few dossiers at the Department of Justice, so the worklists are not empty."""
+        """A few dossiers at the Department of Justice, so the worklists are not empty, and one each way
+        across levels (liên thông)."""
+        return self._justice_dossiers() + load_cross_level_dossiers(DEMO_APPLICANTS)
+
+    def _justice_dossiers(self) -> int:
         if Dossier.objects.exists():
             return 0
         procedure = lien_thong_procedure()
