@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -11,8 +12,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from egov.core.errors import NotFound, ValidationFailed
-from egov.dossiers.models import Dossier, ProcessDefinition, RuleSet
-from egov.dossiers.statuses import CLOCK_PAUSED, WORKLIST, Status
+from egov.dossiers.models import Dossier, DossierTask, ProcessDefinition, RuleSet
+from egov.dossiers.statuses import CLOCK_PAUSED, TRANSITIONS, WORKLIST, Status
 from egov.people import policy
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "decode_cursor",
     "get_dossier",
     "visible_dossier",
+    "OfferedAction",
+    "offered_actions",
+    "task_rows",
 ]
 
 
@@ -57,6 +61,8 @@ def get_dossier(code: str) -> Dossier:
             "agency",
             "receiving_unit",
             "rule_set",
+            "current_unit",
+            "current_assignee",
             "online_application__form",
         )
         .filter(code=code)
@@ -204,3 +210,77 @@ def most_requested_procedures(*, limit: int = 8, days: int = 365):
             Procedure.objects.filter(is_active=True).exclude(pk__in=by_pk).order_by("code")[: limit - len(chosen)]
         )
     return chosen
+
+
+# --- the officer's dossier page ------------------------------------------------------------------------
+
+# The order actions appear in on the dossier page: what moves the dossier on first, then the rest,
+# the ones that end the dossier for good last (and behind a confirmation).
+ACTION_ORDER = (
+    "accept",
+    "supplement",
+    "forward",
+    "record_payment",
+    "return_result",
+    "claim",
+    "request_supplement",
+    "request_payment",
+    "reassign",
+    "apologize",
+    "refuse",
+    "withdraw",
+    "stop",
+)
+# Irreversible: the dossier ends (refused, withdrawn, stopped); the page asks to confirm them.
+ENDING_ACTIONS = frozenset({"refuse", "withdraw", "stop"})
+
+
+@dataclass(frozen=True)
+class OfferedAction:
+    name: str
+    label: str
+    primary: bool = False
+
+    @property
+    def ends_dossier(self) -> bool:
+        return self.name in ENDING_ACTIONS
+
+
+def _pointless(name: str, dossier: Dossier, user) -> bool:
+    """Actions the transition table allows from the status but that are already done or would be
+    refused for what the dossier already holds: not offered (the services still check them)."""
+    task_assignee = dossier.current_assignee_id
+    if name == "claim":
+        return dossier.current_task_id is None or task_assignee is not None
+    if name == "forward":
+        return dossier.current_task_id is None or (task_assignee is not None and task_assignee != user.pk)
+    if name in ("record_payment", "request_payment"):
+        return dossier.fee_paid_at is not None or (name == "record_payment" and dossier.fee_amount <= 0)
+    if name == "return_result":
+        return dossier.fee_amount > 0 and dossier.fee_paid_at is None  # the fee is recorded first
+    if name == "apologize":
+        return dossier.rescheduled  # one apology per dossier
+    if name == "reassign":
+        return dossier.current_task_id is None
+    return False
+
+
+def offered_actions(dossier: Dossier, user) -> list[OfferedAction]:
+    """The actions this officer is offered on the dossier page, in ``ACTION_ORDER``; the first one
+    that does not end the dossier is the main action."""
+    from egov.dossiers.services import acting_unit  # services import this module
+
+    names = [
+        name
+        for name in ACTION_ORDER
+        if dossier.status in TRANSITIONS[name].sources
+        and not _pointless(name, dossier, user)
+        and policy.has(user, TRANSITIONS[name].permission, acting_unit(dossier, TRANSITIONS[name].permission))
+    ]
+    primary = next((name for name in names if name not in ENDING_ACTIONS), None)
+    return [OfferedAction(name, TRANSITIONS[name].label, primary=name == primary) for name in names]
+
+
+def task_rows(dossier: Dossier) -> list[DossierTask]:
+    """The dossier's steps with the people on them (assignee, who finished the step) in one query."""
+    return list(dossier.tasks.select_related("agency", "unit", "assignee", "finished_by").order_by("started_at", "pk"))

@@ -20,10 +20,9 @@ from egov.core.errors import DomainError, ValidationFailed
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierResult, IssuedForm
-from egov.dossiers.statuses import TRANSITIONS, Status
+from egov.dossiers.statuses import Channel, Status
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
-from egov.people import policy
 from egov.people.models import Position
 
 
@@ -148,17 +147,15 @@ def dossier_page(request, code: str):
 def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None, action: str = ""):
     """The dossier page; with ``exc``, the same page showing why ``action`` was refused."""
     data = dossier_api.dossier_out(dossier, user=request.user)
-    actions = [
-        (name, t.label)
-        for name, t in TRANSITIONS.items()
-        if dossier.status in t.sources
-        and policy.has(request.user, t.permission, services.acting_unit(dossier, t.permission))
-    ]
+    actions = selectors.offered_actions(dossier, request.user)
     can_attach = services.may_attach_result(request.user, dossier)
     context = {
         "dossier": dossier,
         "data": data,
-        "actions": actions,
+        "actions": [a for a in actions if not a.ends_dossier],
+        "ending_actions": [a for a in actions if a.ends_dossier],
+        "tasks": selectors.task_rows(dossier),
+        "channel_label": Channel(dossier.channel).label,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,

@@ -212,6 +212,7 @@ def my_dossiers_page(request):
 def _dossier_context(request, dossier, *, errors=None, form_name: str = "") -> dict:
     tasks = list(dossier.tasks.order_by("order", "started_at", "pk").select_related("unit"))
     withdraw = TRANSITIONS["withdraw"]
+    owes_fee = dossier.fee_amount > 0 and dossier.fee_paid_at is None
     return {
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
@@ -225,19 +226,17 @@ def _dossier_context(request, dossier, *, errors=None, form_name: str = "") -> d
         if dossier.status == Status.WAITING_SUPPLEMENT
         else None,
         "may_withdraw": dossier.status in withdraw.sources,
-        "may_pay": dossier.fee_amount > 0
-        and dossier.fee_paid_at is None
-        and dossier.status not in _CLOSED
+        # Offered only where the payment can be recorded; before reception the page says when.
+        "may_pay": owes_fee
+        and dossier.status in payments.payable_statuses()
         and payments.may_pay(request.user, dossier),
+        "pay_after_reception": owes_fee and dossier.status in (Status.NEW, Status.WAITING_SUPPLEMENT),
         "may_rate": dossier.status == Status.RETURNED and not Rating.objects.filter(dossier=dossier).exists(),
         "events": list(dossier.events.order_by("at", "pk")),
         "errors": errors or {},
         "form_name": form_name,
         "reusable": selectors.reusable_documents(request.user) if dossier.status == Status.WAITING_SUPPLEMENT else [],
     }
-
-
-_CLOSED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 
 
 def _own(request, code: str):
