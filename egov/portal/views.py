@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.catalogue.models import Procedure
@@ -190,11 +191,29 @@ def apply_page(request, code: str):
     return redirect("portal:dossier", code=dossier.code)
 
 
+# The citizen's filter on "my dossiers": plain groups of statuses rather than the ten codes.
+MY_DOSSIER_GROUPS = {
+    "dang-giai-quyet": (
+        _("Đang giải quyết"),
+        frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.WAITING_PAYMENT, Status.DONE}),
+    ),
+    "can-bo-sung": (_("Cần bổ sung"), frozenset({Status.WAITING_SUPPLEMENT})),
+    "da-tra-ket-qua": (_("Đã trả kết quả"), frozenset({Status.RETURNED})),
+    "da-ket-thuc": (
+        _("Không tiếp nhận, đã rút hoặc dừng"),
+        frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}),
+    ),
+}
+
+
 @login_required
 @require_GET
 def my_dossiers_page(request):
+    group = request.GET.get("tinh_trang", "")
+    group = group if group in MY_DOSSIER_GROUPS else ""
+    statuses = MY_DOSSIER_GROUPS[group][1] if group else None
     try:
-        rows, cursor = selectors.my_dossiers(request.user, after=request.GET.get("sau") or None)
+        rows, cursor = selectors.my_dossiers(request.user, after=request.GET.get("sau") or None, statuses=statuses)
     except DomainError:
         return redirect("portal:my_dossiers")
     return render(
@@ -205,6 +224,8 @@ def my_dossiers_page(request):
             "cursor": cursor,
             "first_page": not request.GET.get("sau"),
             "drafts": selectors.my_drafts(request.user),
+            "group": group,
+            "groups": [(key, label) for key, (label, _statuses) in MY_DOSSIER_GROUPS.items()],
         },
     )
 

@@ -45,7 +45,7 @@ def test_successful_login_redirects_home_and_is_audited(specialist):
 
     response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
 
-    assert (response.status_code, response["Location"]) == (302, "/")
+    assert (response.status_code, response["Location"]) == (302, "/can-bo/")
     assert signed_in_user_id(client) == str(specialist.pk)
     assert client.session["egov_2fa"] == "ok"
     record = AuditRecord.objects.get(action="auth.login")
@@ -78,10 +78,10 @@ def test_login_accepts_the_username_with_surrounding_spaces(specialist):
     [
         ("/tai-khoan/", "/tai-khoan/"),
         ("/tai-khoan/?tab=1&xem=2", "/tai-khoan/?tab=1&xem=2"),
-        ("http://evil.example/", "/"),
-        ("//evil.example/steal", "/"),
-        ("https://evil.example/dang-nhap/", "/"),
-        ("javascript:alert(1)", "/"),
+        ("http://evil.example/", "/can-bo/"),  # the officer's landing page
+        ("//evil.example/steal", "/can-bo/"),  # the officer's landing page
+        ("https://evil.example/dang-nhap/", "/can-bo/"),  # the officer's landing page
+        ("javascript:alert(1)", "/can-bo/"),  # the officer's landing page
     ],
 )
 def test_next_is_followed_only_when_it_stays_on_this_site(specialist, next_url, expected):

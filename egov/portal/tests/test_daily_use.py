@@ -66,3 +66,46 @@ def test_a_closed_dossier_offers_no_payment(signed_in, world, citizen, officers,
 
     assert dossier.__class__.objects.get(pk=dossier.pk).status == Status.REFUSED
     assert "Thanh toán trực tuyến" not in page and 'id="thanh-toan-sau"' not in page
+
+
+def test_my_dossiers_filters_by_status_group_and_keeps_the_filter_across_pages(
+    signed_in, world, citizen, officers, clock
+):
+    codes = [submit(world, citizen, key=f"khoa-loc-{i:04d}")[0].code for i in range(4)]
+    dossier_services.perform(by=officers["desk"], code=codes[0], action="refuse", payload={"reason": "Sai"})
+    dossier_services.perform(
+        by=officers["desk"], code=codes[1], action="request_supplement", payload={"items": ["CCCD"], "reason": "Mờ"}
+    )
+    from egov.portal import selectors
+
+    waiting, _ = selectors.my_dossiers(citizen, statuses=frozenset({Status.WAITING_SUPPLEMENT}))
+    running_first, cursor = selectors.my_dossiers(citizen, limit=1, statuses=frozenset({Status.NEW, Status.RECEIVED}))
+
+    page = signed_in.get("/ca-nhan/ho-so/?tinh_trang=da-ket-thuc").content.decode()
+    supplement = signed_in.get("/ca-nhan/ho-so/?tinh_trang=can-bo-sung").content.decode()
+    running = signed_in.get("/ca-nhan/ho-so/?tinh_trang=dang-giai-quyet").content.decode()
+    unknown = signed_in.get("/ca-nhan/ho-so/?tinh_trang=khong-co").content.decode()
+
+    assert [d.code for d in waiting] == [codes[1]]
+    assert [d.code for d in running_first] == [codes[3]] and cursor is not None
+    assert codes[0] in page and codes[1] not in page and codes[2] not in page
+    assert codes[1] in supplement and codes[0] not in supplement
+    assert codes[2] in running and codes[3] in running and codes[0] not in running
+    assert all(code in unknown for code in codes)  # an unknown group shows everything
+    assert '<option value="da-ket-thuc" selected>' in page
+
+
+def test_small_things_the_login_home_rating_and_lookup_pages(client, world, citizen, officers, clock):
+    login = client.get("/dang-nhap/").content.decode()
+    client.force_login(citizen)
+    home = client.get("/").content.decode()
+    dossier, _ = submit(world, citizen)
+    rating = client.get(f"/danh-gia/{dossier.code}/").content.decode()
+    dossier_services.perform(by=officers["desk"], code=dossier.code, action="accept")
+    lookup = client.get(f"/tra-cuu/{dossier.code}/").content.decode()
+
+    assert 'name="otp_token"' not in login  # asked on its own page, only of accounts that have a device
+    assert "/dang-nhap/" not in home and "Hồ sơ của tôi" in home
+    assert "bạn" not in rating.lower().replace("ban hành", "")
+    assert '<dt>Cơ quan giải quyết</dt><dd id="co-quan-giai-quyet">Sở Tư pháp</dd>' in lookup
+    assert "Cơ quan tiếp nhận" not in lookup
