@@ -17,7 +17,7 @@ from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
 from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
-from egov.demo import data
+from egov.demo import data, living
 from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
@@ -103,6 +103,7 @@ class Command(BaseCommand):
                 created_processes = load_demo_processes()
                 created_dossiers = self._dossiers()
                 created_forms = load_demo_forms()
+                living.load(stdout=self.stdout)  # a year of dossiers (EGOV_DEMO_LIVING=0 skips it)
         except ValidationFailed as exc:
             detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
