@@ -54,6 +54,29 @@ def _require_applicant(user) -> None:
         raise PermissionDenied("Chỉ tài khoản công dân, doanh nghiệp được nộp hồ sơ trực tuyến.")
 
 
+# The catalogue's "Đối tượng thực hiện" each kind of account submits as (TT 01/2018: the procedure
+# says who may ask for it; an organisation's account covers businesses and other organisations).
+ACCOUNT_APPLICANT_TYPES = {"citizen": frozenset({"citizen"}), "business": frozenset({"business", "organisation"})}
+
+
+def may_apply_for(user, procedure: Procedure) -> bool:
+    """Whether ``user``'s kind of account is among the procedure's applicant types (none listed: anyone)."""
+    wanted = set(procedure.applicant_types)
+    return not wanted or bool(wanted & ACCOUNT_APPLICANT_TYPES.get(getattr(user, "kind", ""), frozenset()))
+
+
+def applicant_type_refusal(user, procedure: Procedure) -> str:
+    from egov.catalogue.models import ApplicantType
+
+    labels = ", ".join(str(ApplicantType(t).label).lower() for t in procedure.applicant_types)
+    return f"Thủ tục '{procedure.name}' dành cho đối tượng: {labels}. Tài khoản của Ông/Bà không thuộc đối tượng này."
+
+
+def _require_applicant_type(user, procedure: Procedure) -> None:
+    if not may_apply_for(user, procedure):
+        raise PermissionDenied(applicant_type_refusal(user, procedure))
+
+
 def _online_procedure(procedure: Procedure) -> None:
     if not (procedure.is_active and procedure.channel_online):
         raise ValidationFailed.field("procedure", f"Thủ tục '{procedure.name}' không nhận hồ sơ trực tuyến.")
@@ -112,6 +135,7 @@ def save_draft(
     draft is never refused for incomplete data: that is checked on submission."""
     _require_applicant(by)
     _online_procedure(procedure)
+    _require_applicant_type(by, procedure)
     draft, _ = Draft.objects.select_for_update().get_or_create(owner=by, procedure=procedure)
     schema = schema_of(procedure)
     draft.agency = _agency(procedure, agency_id) if agency_id is not None else draft.agency
@@ -266,6 +290,7 @@ def submit(
             # The key first: a concurrent request with the same key waits here, then finds it taken.
             application = OnlineApplication.objects.create(applicant=by, idempotency_key=idempotency_key)
             _online_procedure(procedure)
+            _require_applicant_type(by, procedure)
             form = active_form(procedure)
             schema = form.schema if form else schemas.DEFAULT_SCHEMA
             errors = schemas.validate(schema, dict(data))

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from egov.dossiers.models import DossierResult
 from egov.dossiers.services import ComponentInput, UploadInput
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.feedback.models import Rating
+from egov.organisations import selectors as organisations
 from egov.payments import services as payments
 from egov.portal import schema as schemas
 from egov.portal import selectors, services
@@ -109,10 +111,14 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         for i, c in enumerate(procedure.components.order_by("order", "pk"))
     ]
     agency_id = (posted.get("agency") if posted is not None else None) or (draft.agency_id if draft else None)
+    agencies = list(procedure.agencies.order_by("name"))
+    # Where the dossier will actually go, as configured: each agency's receiving unit.
+    units = organisations.receiving_units_of(agencies, timezone.localdate())
+    agencies = [{"pk": a.pk, "name": a.name, "unit": units[a.pk].name if a.pk in units else ""} for a in agencies]
     return {
         "procedure": procedure,
         "form": form,
-        "agencies": list(procedure.agencies.order_by("name")),
+        "agencies": agencies,
         "agency_id": str(agency_id or ""),
         "applicant_fields": applicant_fields,
         "data_fields": data_fields,
@@ -136,6 +142,9 @@ def apply_page(request, code: str):
         return render(request, "portal/not_applicant.html", {"procedure": procedure}, status=403)
     if not procedure.channel_online:
         return render(request, "portal/not_online.html", {"procedure": procedure}, status=409)
+    if not services.may_apply_for(request.user, procedure):
+        context = {"procedure": procedure, "reason": services.applicant_type_refusal(request.user, procedure)}
+        return render(request, "portal/not_applicant.html", context, status=403)
     if request.method == "GET":
         return render(request, "portal/apply.html", _apply_context(request, procedure))
     action = request.POST.get("action", "submit")

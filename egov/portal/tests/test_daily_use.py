@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from egov.core.errors import PermissionDenied
 from egov.dossiers import services as dossier_services
+from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
 from egov.portal.tests.conftest import submit
 
@@ -109,3 +111,45 @@ def test_small_things_the_login_home_rating_and_lookup_pages(client, world, citi
     assert "bạn" not in rating.lower().replace("ban hành", "")
     assert '<dt>Cơ quan giải quyết</dt><dd id="co-quan-giai-quyet">Sở Tư pháp</dd>' in lookup
     assert "Cơ quan tiếp nhận" not in lookup
+
+
+def organisations_only(procedure):
+    from egov.catalogue.models import Procedure
+
+    Procedure.objects.filter(pk=procedure.pk).update(for_citizens=False, for_organisations=True, for_businesses=True)
+    procedure.refresh_from_db()
+    return procedure
+
+
+def test_the_procedure_page_shows_who_may_apply_and_where_the_dossier_goes(client, world, citizen, clock):
+    page = client.get(f"/thu-tuc/{world['procedure'].code}/").content.decode()
+
+    assert '<dd id="doi-tuong">Công dân</dd>' in page
+    assert (
+        '<ul class="usa-list" id="noi-tiep-nhan"><li>Sở Tư pháp: <strong>Bộ phận Một cửa Sở Tư pháp</strong></li></ul>'
+        in page
+    )
+
+
+def test_a_citizen_cannot_submit_a_procedure_for_organisations_and_is_told_why(signed_in, world, citizen, clock):
+    procedure = organisations_only(world["procedure"])
+    expected = (
+        "Thủ tục &#x27;Chứng thực hợp đồng, giao dịch liên quan đến tài sản&#x27; dành cho đối tượng: doanh nghiệp, "
+        "tổ chức. Tài khoản của Ông/Bà không thuộc đối tượng này."
+    )
+
+    catalogue_page = signed_in.get(f"/thu-tuc/{procedure.code}/").content.decode()
+    form_page = signed_in.get(f"/nop-ho-so/{procedure.code}/")
+    with pytest.raises(PermissionDenied) as refused:
+        submit(world, citizen, procedure=procedure)
+
+    assert "Nộp hồ sơ trực tuyến</a>" not in catalogue_page and expected in catalogue_page
+    assert form_page.status_code == 403 and expected in form_page.content.decode()
+    assert refused.value.message == expected.replace("&#x27;", "'")
+    assert Dossier.objects.count() == 0
+
+
+def test_the_online_form_says_where_the_dossier_goes(signed_in, world, clock):
+    page = signed_in.get(f"/nop-ho-so/{world['procedure'].code}/").content.decode()
+
+    assert "Sở Tư pháp — tiếp nhận tại Bộ phận Một cửa Sở Tư pháp</option>" in page
