@@ -209,7 +209,9 @@ def draft_problems(draft: Draft) -> list[FieldError]:
         )
     attached = set(draft.files.values_list("procedure_component_id", flat=True))
     missing = [
-        c.name for c in draft.procedure.components.order_by("order", "pk") if c.required and c.pk not in attached
+        c.name
+        for c in draft.procedure.components.order_by("order", "pk")
+        if c.required and not c.shown_in_person and c.pk not in attached
     ]
     if missing:
         errors.append(FieldError("components", "Thiếu thành phần hồ sơ: " + "; ".join(missing) + "."))

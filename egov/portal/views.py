@@ -58,6 +58,41 @@ def _profile_defaults(user) -> dict[str, str]:
     }
 
 
+# Answers of the online form the account already knows, by the form field's name (the names the
+# province's forms use for the applicant's own particulars): not asked again.
+PREFILLED_FROM_ACCOUNT = {
+    "full_name": "name",
+    "applicant_name": "name",
+    "date_of_birth": "date_of_birth",
+    "birth_date": "date_of_birth",
+    "identity_number": "identity",
+    "residence": "address",
+    "address": "address",
+}
+
+
+def _account_answers(user, schema) -> dict[str, str]:
+    known = _profile_defaults(user)
+    profile = getattr(user, "citizen_profile", None)
+    birth = profile.date_of_birth if profile and profile.date_of_birth else None
+    known["date_of_birth"] = birth.isoformat() if birth else ""
+    return {
+        spec.name: known[PREFILLED_FROM_ACCOUNT[spec.name]]
+        for spec in schemas.fields(schema)
+        if spec.name in PREFILLED_FROM_ACCOUNT and known.get(PREFILLED_FROM_ACCOUNT[spec.name])
+    }
+
+
+def _agency_from_address(agencies: list[dict], address: str) -> str:
+    """The one agency whose place name (the name without "UBND") is in the applicant's address, for a
+    procedure of many communes; "" when none or several match."""
+    text = " ".join(address.lower().split())
+    if not text:
+        return ""
+    matches = [a for a in agencies if (place := a["name"].lower().removeprefix("ubnd").strip()) and place in text]
+    return str(matches[0]["pk"]) if len(matches) == 1 else ""
+
+
 def _online_procedure(code: str) -> Procedure:
     procedure = Procedure.objects.filter(code=code, is_active=True).select_related("field").first()
     if procedure is None:
@@ -71,7 +106,7 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
     schema = selectors.schema_of(procedure)
     form = selectors.active_form(procedure)
     applicant = (draft.applicant if draft and draft.applicant else None) or _profile_defaults(request.user)
-    data = draft.data if draft else {}
+    data = draft.data if draft else _account_answers(request.user, schema)
     if posted is not None:  # show what was typed, even where it did not pass
         applicant = {name: posted.get(f"applicant.{name}", "") for name, *_ in APPLICANT_FIELDS}
         data = {spec.name: posted.get(f"data.{spec.name}", "") for spec in schemas.fields(schema)}
@@ -115,6 +150,8 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
     # Where the dossier will actually go, as configured: each agency's receiving unit.
     units = organisations.receiving_units_of(agencies, timezone.localdate())
     agencies = [{"pk": a.pk, "name": a.name, "unit": units[a.pk].name if a.pk in units else ""} for a in agencies]
+    if not agency_id and len(agencies) > 1:
+        agency_id = _agency_from_address(agencies, applicant.get("address", ""))
     return {
         "procedure": procedure,
         "form": form,

@@ -10,7 +10,7 @@ from egov.core.errors import PermissionDenied
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
-from egov.portal.tests.conftest import submit
+from egov.portal.tests.conftest import files_for, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,88 @@ def test_the_online_form_says_where_the_dossier_goes(signed_in, world, clock):
     page = signed_in.get(f"/nop-ho-so/{world['procedure'].code}/").content.decode()
 
     assert "Sở Tư pháp — tiếp nhận tại Bộ phận Một cửa Sở Tư pháp</option>" in page
+
+
+PARTICULARS_FORM = {
+    "type": "object",
+    "properties": {
+        "full_name": {"title": "Họ và tên", "type": "string", "minLength": 2, "maxLength": 100},
+        "date_of_birth": {"title": "Ngày sinh", "type": "string", "format": "date"},
+        "identity_number": {"title": "Số định danh cá nhân", "type": "string", "pattern": "^[0-9]{12}$"},
+        "copies": {"title": "Số bản", "type": "integer", "minimum": 1, "maximum": 5},
+    },
+    "required": ["full_name", "copies"],
+    "additionalProperties": False,
+}
+
+
+@pytest.fixture
+def particulars_form(world):
+    from egov.portal.models import SubmissionForm
+
+    return SubmissionForm.objects.create(
+        procedure=world["procedure"], version=1, title="Tờ khai", schema=PARTICULARS_FORM, is_active=True
+    )
+
+
+def test_the_form_reports_fields_and_missing_components_in_one_round(signed_in, world, particulars_form, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.portal.tests.conftest import pdf
+
+    first, _second, _ = world["procedure"].components.order_by("order", "pk")
+    body = {
+        "idempotency_key": "mot-lan-0001",
+        "agency": str(world["justice"].pk),
+        "applicant.name": "Nguyễn Văn An",
+        "applicant.email": "an@example.vn",
+        "data.full_name": "Nguyễn Văn An",
+        "data.copies": "9",
+        f"component-{first.pk}": SimpleUploadedFile("hop-dong.pdf", pdf("hd"), "application/pdf"),
+        "action": "submit",
+    }
+
+    response = signed_in.post(f"/nop-ho-so/{world['procedure'].code}/", body)
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Thiếu thành phần hồ sơ: Bản sao giấy tờ tùy thân." in html
+    assert 'id="data.copies-error"' in html
+    assert Dossier.objects.count() == 0
+    form_tag = signed_in.get(f"/nop-ho-so/{world['procedure'].code}/").content.decode()
+    assert 'class="usa-form usa-form--large portal-form" novalidate>' in form_tag
+
+
+def test_the_form_is_prefilled_from_the_account_and_the_commune_from_the_address(
+    signed_in, world, citizen, particulars_form, clock
+):
+    from datetime import date
+
+    from egov.people.models import CitizenProfile
+
+    CitizenProfile.objects.filter(user=citizen).update(date_of_birth=date(1990, 5, 17))
+    world["procedure"].agencies.add(world["commune"])  # UBND xã Thử Nghiệm; the address is in that commune
+
+    html = signed_in.get(f"/nop-ho-so/{world['procedure'].code}/").content.decode()
+
+    assert 'id="data.full_name" name="data.full_name" type="text" value="Nguyễn Văn An"' in html
+    assert 'id="data.date_of_birth" name="data.date_of_birth" type="date" value="1990-05-17"' in html
+    assert 'id="data.identity_number" name="data.identity_number" type="text" value="037090001234"' in html
+    assert 'id="data.copies" name="data.copies" type="number" value=""' in html  # not the account's to say
+    assert f'<option value="{world["commune"].pk}" selected>UBND xã Thử Nghiệm<' in html
+    assert f'<option value="{world["justice"].pk}" selected>' not in html
+
+
+def test_a_document_shown_in_person_is_not_a_required_upload_online(world, citizen, clock):
+    from egov.catalogue.models import ProcedureComponent
+
+    procedure = world["procedure"]
+    ProcedureComponent.objects.create(
+        procedure=procedure, order=9, name="Giấy tờ tùy thân của người yêu cầu (xuất trình)", originals=1
+    )
+
+    dossier, created = submit(world, citizen, components=files_for(procedure, which={0, 1}))  # two uploads only
+
+    assert created and dossier.components.count() == 4
+    shown = dossier.components.get(name__endswith="(xuất trình)")
+    assert (shown.required, shown.provided) == (True, False)
