@@ -6,9 +6,10 @@ import re
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from egov.calendar.engine import Unit
-from egov.catalogue.models import LEVEL_FLAGS, Channel, Field, Level, Procedure
+from egov.catalogue.models import LEVEL_FLAGS, ApplicantType, Channel, Field, Level, Procedure
 from egov.catalogue.specs import plain_decimal
 from egov.catalogue.text import fold
 from egov.core.errors import NotFound, ValidationFailed
@@ -172,7 +173,9 @@ def procedure_detail(code: str) -> dict | None:
                 "certified_copies": c.certified_copies,
                 "photocopies": c.photocopies,
                 "required": c.required,
-                "template_url": c.template.url if c.template else None,
+                "template_url": reverse("catalogue:component_template", args=[procedure.code, c.pk])
+                if c.template
+                else None,
                 "note": c.note,
             }
             for c in procedure.components.all()
@@ -184,3 +187,21 @@ def procedure_detail(code: str) -> dict | None:
         "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in procedure.fees.all()],
         "results": [{"name": r.name} for r in procedure.results.all()],
     }
+
+
+# The "Đối tượng thực hiện" each kind of account applies as (the procedure says who may ask for it;
+# an organisation's account covers businesses and other organisations). Account kinds are those of
+# people.User; officers apply for no one (they receive at the counter).
+ACCOUNT_APPLICANT_TYPES = {"citizen": frozenset({"citizen"}), "business": frozenset({"business", "organisation"})}
+
+
+def may_apply_for(user, procedure: Procedure) -> bool:
+    """Whether ``user``'s kind of account is among the procedure's applicant types (none listed: anyone)."""
+    wanted = set(procedure.applicant_types)
+    return not wanted or bool(wanted & ACCOUNT_APPLICANT_TYPES.get(getattr(user, "kind", ""), frozenset()))
+
+
+def applicant_type_refusal(procedure: Procedure) -> str:
+    """Why an account of another kind cannot apply, in the applicant's words."""
+    labels = ", ".join(str(ApplicantType(t).label).lower() for t in procedure.applicant_types)
+    return f"Thủ tục '{procedure.name}' dành cho đối tượng: {labels}. Tài khoản của Ông/Bà không thuộc đối tượng này."

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from egov.catalogue import selectors
-from egov.catalogue.models import ApplicantType, Field, Level, OnlineLevel, Procedure
+from egov.catalogue.models import ApplicantType, Field, Level, OnlineLevel, Procedure, ProcedureComponent
 from egov.core.errors import DomainError
+from egov.core.files import serve_stored_file
+from egov.core.uploads import detect_type
 
 PAGE_SIZE = 20
 
@@ -55,7 +57,6 @@ def search_page(request):
 def procedure_page(request, code: str):
     from egov.organisations import selectors as organisations
     from egov.organisations.models import Organisation
-    from egov.portal import services as portal
 
     detail = selectors.procedure_detail(code)
     if detail is None:
@@ -77,10 +78,10 @@ def procedure_page(request, code: str):
     user = request.user
     online = 2 in detail["channels"] and detail["is_active"]
     refusal = ""
-    if online and getattr(user, "is_authenticated", False) and portal.may_submit(user):
+    if online and getattr(user, "is_authenticated", False) and user.kind in selectors.ACCOUNT_APPLICANT_TYPES:
         procedure = Procedure.objects.get(code=code)
-        if not portal.may_apply_for(user, procedure):
-            refusal = portal.applicant_type_refusal(user, procedure)
+        if not selectors.may_apply_for(user, procedure):
+            refusal = selectors.applicant_type_refusal(procedure)
     return render(
         request,
         "catalogue/procedure.html",
@@ -97,3 +98,21 @@ def procedure_page(request, code: str):
 
 
 PLACES_SHOWN = 5
+
+
+@require_GET
+def component_template(request, code: str, pk: int):
+    """A procedure's blank form (mẫu đơn, tờ khai): public, like the procedure page, but served
+    through the same helper as every stored file (its type from its content, never sniffed)."""
+    component = ProcedureComponent.objects.filter(pk=pk, procedure__code=code).exclude(template="").first()
+    if component is None:
+        raise Http404("Không tìm thấy mẫu đơn, tờ khai.")
+    try:
+        with component.template.open("rb") as handle:
+            head = handle.read(1024 * 1024)
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy mẫu đơn, tờ khai.") from exc
+    name = component.template.name.rsplit("/", 1)[-1]
+    return serve_stored_file(
+        component.template.name, content_type=detect_type(head) or "application/octet-stream", filename=name
+    )

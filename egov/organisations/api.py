@@ -11,10 +11,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from egov.access.authentication import officer_auth
 from egov.core.errors import FieldError, NotFound, ValidationFailed
 from egov.organisations import codes, selectors, services
 from egov.organisations.models import Kind, Organisation, Succession
-from egov.people.authentication import officer_auth
 
 router = Router(tags=["Cơ quan, đơn vị"])
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.audit.services import snapshot
 from egov.core.errors import Conflict, DomainError, InvalidTransition, PermissionDenied, ValidationFailed
@@ -29,7 +30,6 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.payments import gateway
 from egov.payments.models import EventKind, OrderStatus, PaymentEvent, PaymentOrder
-from egov.people import policy
 
 __all__ = [
     "DEMO_SECRET",

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from egov.access.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
 from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
+from egov.core.forms import errors_by_field
 from egov.people import services
-from egov.people.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
 from egov.people.models import ContactVerification, User
 from egov.people.throttling import check_registration_rate
 
@@ -35,18 +36,9 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _field_errors(exc: DomainError) -> dict[str, list[str]]:
-    if isinstance(exc, ValidationFailed):
-        result: dict[str, list[str]] = {}
-        for err in exc.errors:
-            result.setdefault(err.field, []).append(err.message)
-        return result
-    return {}
-
-
 def _landing(user) -> str:
     """Where a sign-in without a ``next`` goes: officers to their worklist, others to the home page."""
-    return reverse("dossiers:worklist") if user.kind == User.Kind.OFFICER else reverse("core:home")
+    return reverse("dossiers:worklist") if user.kind == User.Kind.OFFICER else reverse("portal:home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +68,7 @@ def login_view(request):
             status = 400
         except DomainError as exc:
             context["error"] = exc.message
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             status = exc.status if exc.status != 401 else 400
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -127,7 +119,7 @@ def second_factor_view(request):
 def logout_view(request):
     logout(request)
     messages.info(request, "Bạn đã đăng xuất.")
-    return redirect("core:home")
+    return redirect("portal:home")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -163,7 +155,7 @@ def my_account(request) -> HttpResponse:
                 by=user, channel=contact_form["channel"], value=contact_form["new_contact"]
             )
         except DomainError as exc:
-            context["contact_errors"] = _field_errors(exc)
+            context["contact_errors"] = errors_by_field(exc)
             context["contact_error_list"] = [
                 ("new_contact" if field == "channel" else field, message) for field, message in _error_list(exc)
             ]
@@ -184,7 +176,7 @@ def my_account(request) -> HttpResponse:
                 address=form["address"],
             )
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error"] = exc.message
             context["error_pairs"] = _error_list(exc)
             status = exc.status
@@ -248,7 +240,7 @@ def register_view(request):
                 accepted_terms=context["accepted_terms"],
             )
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error_list"] = _error_list(exc)
             status = exc.status
         else:
@@ -288,7 +280,7 @@ def verify_view(request):
         try:
             user = services.verify_contact(token=token, code=context["code"], user=request.user)
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error_list"] = _error_list(exc)
             status = exc.status
         else:

@@ -14,13 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from egov.audit import services as audit
+from egov.catalogue import selectors as catalogue
 from egov.catalogue.models import Procedure
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from egov.core.uploads import check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers import services as dossiers
 from egov.dossiers.models import Dossier, DossierFile, DossierResult
 from egov.dossiers.services import ApplicantInput, ComponentInput, UploadInput
-from egov.dossiers.uploads import check_upload
 from egov.organisations.models import Organisation
 from egov.portal import schema as schemas
 from egov.portal.models import Draft, DraftFile, OnlineApplication, PersonalDocument, SubmissionForm
@@ -54,27 +55,9 @@ def _require_applicant(user) -> None:
         raise PermissionDenied("Chỉ tài khoản công dân, doanh nghiệp được nộp hồ sơ trực tuyến.")
 
 
-# The catalogue's "Đối tượng thực hiện" each kind of account submits as (TT 01/2018: the procedure
-# says who may ask for it; an organisation's account covers businesses and other organisations).
-ACCOUNT_APPLICANT_TYPES = {"citizen": frozenset({"citizen"}), "business": frozenset({"business", "organisation"})}
-
-
-def may_apply_for(user, procedure: Procedure) -> bool:
-    """Whether ``user``'s kind of account is among the procedure's applicant types (none listed: anyone)."""
-    wanted = set(procedure.applicant_types)
-    return not wanted or bool(wanted & ACCOUNT_APPLICANT_TYPES.get(getattr(user, "kind", ""), frozenset()))
-
-
-def applicant_type_refusal(user, procedure: Procedure) -> str:
-    from egov.catalogue.models import ApplicantType
-
-    labels = ", ".join(str(ApplicantType(t).label).lower() for t in procedure.applicant_types)
-    return f"Thủ tục '{procedure.name}' dành cho đối tượng: {labels}. Tài khoản của Ông/Bà không thuộc đối tượng này."
-
-
 def _require_applicant_type(user, procedure: Procedure) -> None:
-    if not may_apply_for(user, procedure):
-        raise PermissionDenied(applicant_type_refusal(user, procedure))
+    if not catalogue.may_apply_for(user, procedure):
+        raise PermissionDenied(catalogue.applicant_type_refusal(procedure))
 
 
 def _online_procedure(procedure: Procedure) -> None:
@@ -187,7 +170,7 @@ def save_draft(
             sha256=checked.sha256,
             reused_from=upload.reused_from,
         )
-        stored.file.save(f"{checked.sha256[:16]}-{checked.name}", ContentFile(checked.content), save=False)
+        stored.file.save(storage_name(checked), ContentFile(checked.content), save=False)
         stored.save()
         counts[pk] += 1
     return draft, refused
@@ -393,7 +376,7 @@ def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocu
         sha256=checked.sha256,
         source=PersonalDocument.Source.UPLOADED,
     )
-    doc.file.save(f"{checked.sha256[:16]}-{checked.name}", ContentFile(checked.content), save=False)
+    doc.file.save(storage_name(checked), ContentFile(checked.content), save=False)
     doc.save()
     audit.record(actor=by, action="portal.document_add", target=doc, after={"name": doc.name, "sha256": doc.sha256})
     return doc

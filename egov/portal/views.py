@@ -12,16 +12,20 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.catalogue import selectors as catalogue
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, NotFound
+from egov.core.files import serve_stored_file
+from egov.core.forms import errors_by_field
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import DossierResult
+from egov.dossiers.selectors import most_requested_procedures
 from egov.dossiers.services import ComponentInput, UploadInput
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.feedback.models import Rating
@@ -40,11 +44,9 @@ APPLICANT_FIELDS = (
 )
 
 
-def _by_field(exc: DomainError | None, extra: list | None = None) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in [*getattr(exc, "errors", []), *(extra or [])]:
-        result.setdefault(err.field, []).append(err.message)
-    return result
+def home(request):
+    """The home page: the most requested procedures, and the ways in for citizens and officers."""
+    return render(request, "portal/home.html", {"popular": most_requested_procedures(limit=8)})
 
 
 def _profile_defaults(user) -> dict[str, str]:
@@ -179,8 +181,8 @@ def apply_page(request, code: str):
         return render(request, "portal/not_applicant.html", {"procedure": procedure}, status=403)
     if not procedure.channel_online:
         return render(request, "portal/not_online.html", {"procedure": procedure}, status=409)
-    if not services.may_apply_for(request.user, procedure):
-        context = {"procedure": procedure, "reason": services.applicant_type_refusal(request.user, procedure)}
+    if not catalogue.may_apply_for(request.user, procedure):
+        context = {"procedure": procedure, "reason": catalogue.applicant_type_refusal(procedure)}
         return render(request, "portal/not_applicant.html", context, status=403)
     if request.method == "GET":
         return render(request, "portal/apply.html", _apply_context(request, procedure))
@@ -211,12 +213,14 @@ def apply_page(request, code: str):
         )
     except DomainError as exc:
         context = _apply_context(
-            request, procedure, errors=_by_field(exc) or {"form": [exc.message]}, posted=request.POST
+            request, procedure, errors=errors_by_field(exc) or {"form": [exc.message]}, posted=request.POST
         )
         return render(request, "portal/apply.html", context, status=exc.status)
     if refused:
         problems = services.draft_problems(_draft) if action == "submit" else []
-        context = _apply_context(request, procedure, errors=_by_field(None, refused + problems), posted=request.POST)
+        context = _apply_context(
+            request, procedure, errors=errors_by_field(None, refused + problems), posted=request.POST
+        )
         return render(request, "portal/apply.html", context, status=422)
     if action == "draft":
         messages.success(request, "Đã lưu hồ sơ nháp. Ông/Bà có thể quay lại nộp sau.")
@@ -226,7 +230,7 @@ def apply_page(request, code: str):
             by=request.user, procedure=procedure, idempotency_key=request.POST.get("idempotency_key", "")
         )
     except DomainError as exc:
-        errors = _by_field(exc) or {"form": [exc.message]}
+        errors = errors_by_field(exc) or {"form": [exc.message]}
         context = _apply_context(request, procedure, errors=errors, posted=request.POST)
         return render(request, "portal/apply.html", context, status=exc.status)
     if created:
@@ -335,7 +339,7 @@ def supplement(request, code: str):
             )
         )
     if refused:
-        context = _dossier_context(request, dossier, errors=_by_field(None, refused), form_name="supplement")
+        context = _dossier_context(request, dossier, errors=errors_by_field(None, refused), form_name="supplement")
         return render(request, "portal/dossier.html", context, status=422)
     try:
         dossier_services.submit_supplement(
@@ -343,7 +347,7 @@ def supplement(request, code: str):
         )
     except DomainError as exc:
         context = _dossier_context(
-            request, dossier, errors=_by_field(exc) or {"form": [exc.message]}, form_name="supplement"
+            request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="supplement"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
     messages.success(request, "Đã nộp hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ.")
@@ -360,7 +364,7 @@ def withdraw(request, code: str):
         )
     except DomainError as exc:
         context = _dossier_context(
-            request, dossier, errors=_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"
+            request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
     messages.success(request, "Đã rút hồ sơ.")
@@ -383,7 +387,7 @@ def store_page(request):
                 upload=UploadInput(name=upload.name, content=upload.read()) if upload else UploadInput("", b""),
             )
         except DomainError as exc:
-            errors, status = _by_field(exc) or {"form": [exc.message]}, exc.status
+            errors, status = errors_by_field(exc) or {"form": [exc.message]}, exc.status
         else:
             messages.success(request, "Đã lưu giấy tờ vào kho dữ liệu.")
             return redirect("portal:store")
@@ -399,7 +403,7 @@ def store_page(request):
 @require_GET
 def store_download(request, pk: int):
     doc = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
-    return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
+    return serve_stored_file(doc.file.name, content_type=doc.content_type, filename=doc.original_name)
 
 
 @login_required

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from egov.core.errors import Throttled, ValidationFailed
-from egov.dossiers.uploads import size_text
+from egov.core.uploads import size_text
 from egov.signing import services
 from egov.signing.errors import InvalidDocument
 from egov.signing.pades import SignatureReport
