@@ -10,6 +10,9 @@ import shutil
 
 import pytest
 
+# seed_demo's year of synthetic dossiers (egov/demo/living.py) is tested on its own, with a small count.
+os.environ.setdefault("EGOV_DEMO_LIVING", "0")
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -219,6 +219,12 @@ class ProcedureComponent(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_in_person(self) -> bool:
+        """A document the applicant shows (xuất trình) to the officer rather than hands in, as the
+        national catalogue names it ("Giấy tờ tùy thân ... (xuất trình)"): not an upload online."""
+        return "xuất trình" in self.name.lower()
+
 
 class ProcedureFee(models.Model):
     """A fee (phí) or charge (lệ phí), in whole đồng."""

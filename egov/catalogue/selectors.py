@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from egov.calendar.engine import Unit
-from egov.catalogue.models import LEVEL_FLAGS, Channel, DurationUnit, Field, Level, Procedure
+from egov.catalogue.models import LEVEL_FLAGS, ApplicantType, Channel, DurationUnit, Field, Level, Procedure
 from egov.catalogue.specs import plain_decimal
 from egov.catalogue.text import fold
 from egov.core.errors import NotFound, ValidationFailed
@@ -259,3 +259,21 @@ def procedure_history(procedure_code: str) -> list[dict]:
         previous = {"names": names, "fee": fee, "time": entry["time"]}
         history.append(entry)
     return list(reversed(history))
+
+
+# The "Đối tượng thực hiện" each kind of account applies as (the procedure says who may ask for it;
+# an organisation's account covers businesses and other organisations). Account kinds are those of
+# people.User; officers apply for no one (they receive at the counter).
+ACCOUNT_APPLICANT_TYPES = {"citizen": frozenset({"citizen"}), "business": frozenset({"business", "organisation"})}
+
+
+def may_apply_for(user, procedure: Procedure) -> bool:
+    """Whether ``user``'s kind of account is among the procedure's applicant types (none listed: anyone)."""
+    wanted = set(procedure.applicant_types)
+    return not wanted or bool(wanted & ACCOUNT_APPLICANT_TYPES.get(getattr(user, "kind", ""), frozenset()))
+
+
+def applicant_type_refusal(procedure: Procedure) -> str:
+    """Why an account of another kind cannot apply, in the applicant's words."""
+    labels = ", ".join(str(ApplicantType(t).label).lower() for t in procedure.applicant_types)
+    return f"Thủ tục '{procedure.name}' dành cho đối tượng: {labels}. Tài khoản của Ông/Bà không thuộc đối tượng này."

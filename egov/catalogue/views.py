@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from egov.catalogue import selectors
-from egov.catalogue.models import Field, Level, OnlineLevel, ProcedureComponent
+from egov.catalogue.models import ApplicantType, Field, Level, OnlineLevel, Procedure, ProcedureComponent
 from egov.core.errors import DomainError
 from egov.core.files import serve_stored_file
 from egov.core.uploads import detect_type
@@ -54,9 +55,33 @@ def search_page(request):
 
 @require_GET
 def procedure_page(request, code: str):
+    from egov.organisations import selectors as organisations
+    from egov.organisations.models import Organisation
+
     detail = selectors.procedure_detail(code)
     if detail is None:
         raise Http404("Không tìm thấy thủ tục.")
+    # Where a dossier actually goes: each implementing agency's receiving unit, as configured today
+    # (the first few agencies; a procedure of every commune lists them on the form).
+    shown = [a["code"] for a in detail["agencies"][:PLACES_SHOWN]]
+    today = timezone.localdate()
+    agencies = sorted(Organisation.objects.filter(code__in=shown), key=lambda a: shown.index(a.code))
+    units = organisations.receiving_units_of(agencies, today)
+    places = [
+        {
+            "agency": a.name,
+            "unit": units[a.pk].name if a.pk in units else None,
+            "address": getattr(units.get(a.pk), "address", ""),
+        }
+        for a in agencies
+    ]
+    user = request.user
+    online = 2 in detail["channels"] and detail["is_active"]
+    refusal = ""
+    if online and getattr(user, "is_authenticated", False) and user.kind in selectors.ACCOUNT_APPLICANT_TYPES:
+        procedure = Procedure.objects.get(code=code)
+        if not selectors.may_apply_for(user, procedure):
+            refusal = selectors.applicant_type_refusal(procedure)
     return render(
         request,
         "catalogue/procedure.html",
@@ -64,8 +89,16 @@ def procedure_page(request, code: str):
             "p": detail,
             "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"},
             "history": selectors.procedure_history(code),
+            "applicant_labels": [ApplicantType(t).label for t in detail["applicant_types"]],
+            "places": places,
+            "more_places": max(len(detail["agencies"]) - PLACES_SHOWN, 0),
+            "online": online and not refusal,
+            "online_refusal": refusal,
         },
     )
+
+
+PLACES_SHOWN = 5
 
 
 @require_GET

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from egov.access import policy
 from egov.core.errors import NotFound, ValidationFailed
-from egov.dossiers.models import Dossier, ProcessDefinition, RuleSet
-from egov.dossiers.statuses import CLOCK_PAUSED, WORKLIST, Status
+from egov.dossiers.models import Dossier, DossierTask, ProcessDefinition, RuleSet
+from egov.dossiers.statuses import CLOCK_PAUSED, TRANSITIONS, WORKLIST, Status
 
 __all__ = [
     "rule_set_on",
@@ -23,10 +24,16 @@ __all__ = [
     "timeliness",
     "Worklist",
     "worklist",
+    "WorklistFilter",
+    "worklist_counts",
+    "urgency",
     "encode_cursor",
     "decode_cursor",
     "get_dossier",
     "visible_dossier",
+    "OfferedAction",
+    "offered_actions",
+    "task_rows",
 ]
 
 
@@ -87,6 +94,8 @@ def get_dossier(code: str) -> Dossier:
             "agency",
             "receiving_unit",
             "rule_set",
+            "current_unit",
+            "current_assignee",
             "online_application__form",
         )
         .filter(code=code)
@@ -163,31 +172,70 @@ def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
 NOT_RUNNING = CLOCK_PAUSED | {Status.DONE}
 
 
-def worklist(
-    *, user, kind: Worklist, after: str | None = None, limit: int = 50, due_soon_hours: int = 48
-) -> tuple[list[Dossier], str | None]:
-    """One page of a worklist, ordered by due date then id (keyset on an indexed column pair)."""
+@dataclass(frozen=True)
+class WorklistFilter:
+    """What the officer narrowed the worklist to: free text (a code, the applicant's name or identity
+    number, the procedure's name or code), a status, a channel. Empty: everything."""
+
+    text: str = ""
+    status: int | None = None
+    channel: int | None = None
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        text = " ".join(self.text.split())[:100]
+        if text:
+            qs = qs.filter(
+                Q(code__icontains=text)
+                | Q(applicant_name__icontains=text)
+                | Q(applicant_identity__startswith=text)
+                | Q(procedure__name__icontains=text)
+                | Q(procedure__code__icontains=text)
+            )
+        if self.status is not None:
+            qs = qs.filter(status=self.status)
+        if self.channel is not None:
+            qs = qs.filter(channel=self.channel)
+        return qs
+
+
+def _worklist_queryset(*, user, kind: Worklist, now: datetime, due_soon_hours: int) -> QuerySet:
     qs: QuerySet = Dossier.objects.filter(status__in=WORKLIST)
     if kind == Worklist.MINE:
-        qs = qs.filter(current_assignee=user)
-    else:
-        # What the user's units hold, filtered in SQL by the policy.
-        qs = policy.scope(user, "dossier.view", qs, path_field="current_unit__path")
-        # A dossier waiting for the applicant has its clock stopped: it is neither late nor due soon
-        # (its due date moves when the applicant answers).
-        if kind == Worklist.DUE_SOON:
-            now = timezone.now()
-            qs = qs.filter(due_at__gte=now, due_at__lte=now + timedelta(hours=due_soon_hours))
-            qs = qs.exclude(status__in=NOT_RUNNING)
-        elif kind == Worklist.OVERDUE:
-            qs = qs.filter(due_at__lt=timezone.now()).exclude(status__in=NOT_RUNNING)
+        return qs.filter(current_assignee=user)
+    # What the user's units hold, filtered in SQL by the policy.
+    qs = policy.scope(user, "dossier.view", qs, path_field="current_unit__path")
+    # A dossier waiting for the applicant has its clock stopped: it is neither late nor due soon
+    # (its due date moves when the applicant answers).
+    if kind == Worklist.DUE_SOON:
+        qs = qs.filter(due_at__gte=now, due_at__lte=now + timedelta(hours=due_soon_hours))
+        qs = qs.exclude(status__in=NOT_RUNNING)
+    elif kind == Worklist.OVERDUE:
+        qs = qs.filter(due_at__lt=now).exclude(status__in=NOT_RUNNING)
+    return qs
+
+
+def worklist(
+    *,
+    user,
+    kind: Worklist,
+    after: str | None = None,
+    limit: int = 50,
+    due_soon_hours: int = 48,
+    only: WorklistFilter | None = None,
+) -> tuple[list[Dossier], str | None]:
+    """One page of a worklist, keyset-paginated on (due date, id).
+
+    Dossiers without a due date come first: online submissions waiting for reception (the desk acts
+    on them before anything else, and they must not hide behind pages of received dossiers)."""
+    qs = _worklist_queryset(user=user, kind=kind, now=timezone.now(), due_soon_hours=due_soon_hours)
+    if only is not None:
+        qs = only.apply(qs)
     if after:
-        # Dossiers without a due date (online ones not received yet) come last, on both databases.
         due, pk = decode_cursor(after)
         if due is None:
-            qs = qs.filter(due_at__isnull=True, pk__gt=pk)
+            qs = qs.filter(Q(due_at__isnull=True, pk__gt=pk) | Q(due_at__isnull=False))
         else:
-            qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk) | Q(due_at__isnull=True))
+            qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
     rows = list(
         qs.select_related("procedure", "current_unit", "current_assignee")
         .only(
@@ -196,7 +244,9 @@ def worklist(
             "due_at",
             "finished_at",
             "received_at",
+            "submitted_at",
             "applicant_name",
+            "applicant_identity",
             "channel",
             "agency_id",
             "procedure__name",
@@ -206,11 +256,45 @@ def worklist(
             "current_assignee__username",
             "current_assignee__full_name",
         )
-        .order_by(F("due_at").asc(nulls_last=True), "pk")[: limit + 1]
+        .order_by(F("due_at").asc(nulls_first=True), "pk")[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def worklist_counts(*, user, due_soon_hours: int = 48, only: WorklistFilter | None = None) -> dict[Worklist, int]:
+    """How many dossiers each worklist holds (with the same filter): two aggregate queries."""
+    from django.db.models import Count
+
+    now = timezone.now()
+
+    def narrowed(kind):
+        qs = _worklist_queryset(user=user, kind=kind, now=now, due_soon_hours=due_soon_hours)
+        return only.apply(qs) if only is not None else qs
+
+    running = ~Q(status__in=NOT_RUNNING)
+    unit = narrowed(Worklist.UNIT).aggregate(
+        unit=Count("pk"),
+        due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=now + timedelta(hours=due_soon_hours))),
+        overdue=Count("pk", filter=running & Q(due_at__lt=now)),
+    )
+    return {
+        Worklist.MINE: narrowed(Worklist.MINE).count(),
+        Worklist.UNIT: unit["unit"],
+        Worklist.DUE_SOON: unit["due_soon"],
+        Worklist.OVERDUE: unit["overdue"],
+    }
+
+
+def urgency(dossier: Dossier, *, now: datetime | None = None, due_soon_hours: int = 48) -> str | None:
+    """ "overdue" or "due_soon" for a dossier whose clock runs, for highlighting a worklist row."""
+    if dossier.due_at is None or dossier.status in NOT_RUNNING:
+        return None
+    now = now or timezone.now()
+    if dossier.due_at < now:
+        return "overdue"
+    return "due_soon" if dossier.due_at <= now + timedelta(hours=due_soon_hours) else None
 
 
 def most_requested_procedures(*, limit: int = 8, days: int = 365):
@@ -234,3 +318,77 @@ def most_requested_procedures(*, limit: int = 8, days: int = 365):
             Procedure.objects.filter(is_active=True).exclude(pk__in=by_pk).order_by("code")[: limit - len(chosen)]
         )
     return chosen
+
+
+# --- the officer's dossier page ------------------------------------------------------------------------
+
+# The order actions appear in on the dossier page: what moves the dossier on first, then the rest,
+# the ones that end the dossier for good last (and behind a confirmation).
+ACTION_ORDER = (
+    "accept",
+    "supplement",
+    "forward",
+    "record_payment",
+    "return_result",
+    "claim",
+    "request_supplement",
+    "request_payment",
+    "reassign",
+    "apologize",
+    "refuse",
+    "withdraw",
+    "stop",
+)
+# Irreversible: the dossier ends (refused, withdrawn, stopped); the page asks to confirm them.
+ENDING_ACTIONS = frozenset({"refuse", "withdraw", "stop"})
+
+
+@dataclass(frozen=True)
+class OfferedAction:
+    name: str
+    label: str
+    primary: bool = False
+
+    @property
+    def ends_dossier(self) -> bool:
+        return self.name in ENDING_ACTIONS
+
+
+def _pointless(name: str, dossier: Dossier, user) -> bool:
+    """Actions the transition table allows from the status but that are already done or would be
+    refused for what the dossier already holds: not offered (the services still check them)."""
+    task_assignee = dossier.current_assignee_id
+    if name == "claim":
+        return dossier.current_task_id is None or task_assignee is not None
+    if name == "forward":
+        return dossier.current_task_id is None or (task_assignee is not None and task_assignee != user.pk)
+    if name in ("record_payment", "request_payment"):
+        return dossier.fee_paid_at is not None or (name == "record_payment" and dossier.fee_amount <= 0)
+    if name == "return_result":
+        return dossier.fee_amount > 0 and dossier.fee_paid_at is None  # the fee is recorded first
+    if name == "apologize":
+        return dossier.rescheduled  # one apology per dossier
+    if name == "reassign":
+        return dossier.current_task_id is None
+    return False
+
+
+def offered_actions(dossier: Dossier, user) -> list[OfferedAction]:
+    """The actions this officer is offered on the dossier page, in ``ACTION_ORDER``; the first one
+    that does not end the dossier is the main action."""
+    from egov.dossiers.services import acting_unit  # services import this module
+
+    names = [
+        name
+        for name in ACTION_ORDER
+        if dossier.status in TRANSITIONS[name].sources
+        and not _pointless(name, dossier, user)
+        and policy.has(user, TRANSITIONS[name].permission, acting_unit(dossier, TRANSITIONS[name].permission))
+    ]
+    primary = next((name for name in names if name not in ENDING_ACTIONS), None)
+    return [OfferedAction(name, TRANSITIONS[name].label, primary=name == primary) for name in names]
+
+
+def task_rows(dossier: Dossier) -> list[DossierTask]:
+    """The dossier's steps with the people on them (assignee, who finished the step) in one query."""
+    return list(dossier.tasks.select_related("agency", "unit", "assignee", "finished_by").order_by("started_at", "pk"))

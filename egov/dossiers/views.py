@@ -7,6 +7,7 @@ JavaScript); htmx only loads the next page of a worklist in place.
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -24,7 +25,7 @@ from egov.core.forms import errors_by_field
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
 from egov.dossiers.models import Dossier, DossierFile, DossierResult, IssuedForm
-from egov.dossiers.statuses import TRANSITIONS, Status
+from egov.dossiers.statuses import WORKLIST, Channel, Status
 from egov.forms.selectors import form_labels
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
@@ -42,6 +43,14 @@ def _receiving_agencies(user) -> list[Organisation]:
     return sorted(agencies.values(), key=lambda a: a.name)
 
 
+def _int_choice(raw: str | None, allowed) -> int | None:
+    return int(raw) if raw and raw.isdigit() and int(raw) in allowed else None
+
+
+# The statuses a worklist can be filtered to (the ones a worklist holds), in the order of the process.
+_WORKLIST_STATUSES = [Status(s) for s in sorted(WORKLIST)]
+
+
 @login_required
 @require_GET
 def worklist_page(request):
@@ -50,23 +59,45 @@ def worklist_page(request):
         kind = selectors.Worklist(kind)
     except ValueError:
         kind = selectors.Worklist.UNIT
+    only = selectors.WorklistFilter(
+        text=request.GET.get("q", "").strip(),
+        status=_int_choice(request.GET.get("trang_thai"), WORKLIST),
+        channel=_int_choice(request.GET.get("kenh"), Channel.values),
+    )
     try:
-        rows, cursor = selectors.worklist(user=request.user, kind=kind, after=request.GET.get("sau") or None, limit=25)
+        rows, cursor = selectors.worklist(
+            user=request.user, kind=kind, after=request.GET.get("sau") or None, limit=25, only=only
+        )
     except ValidationFailed:
         rows, cursor = [], None
+    # The filter travels with the tabs and the next page.
+    query = {"q": only.text, "trang_thai": only.status or "", "kenh": only.channel or ""}
+    query = urlencode({k: v for k, v in query.items() if v})
+    now = timezone.now()
+    htmx = bool(request.headers.get("HX-Request"))  # the next page only: no tabs to count
+    counts = {} if htmx else selectors.worklist_counts(user=request.user, only=only)
     context = {
         "kind": kind,
         "kinds": [
-            (selectors.Worklist.MINE, "Của tôi"),
-            (selectors.Worklist.UNIT, "Của đơn vị"),
-            (selectors.Worklist.DUE_SOON, "Sắp đến hạn"),
-            (selectors.Worklist.OVERDUE, "Quá hạn"),
+            (value, label, counts.get(value))
+            for value, label in (
+                (selectors.Worklist.MINE, _("Của tôi")),
+                (selectors.Worklist.UNIT, _("Của đơn vị")),
+                (selectors.Worklist.DUE_SOON, _("Sắp đến hạn")),
+                (selectors.Worklist.OVERDUE, _("Quá hạn")),
+            )
         ],
-        "rows": [(d, selectors.timeliness(due_at=d.due_at, finished_at=None)) for d in rows],
+        "rows": [
+            (d, selectors.timeliness(due_at=d.due_at, finished_at=None), selectors.urgency(d, now=now)) for d in rows
+        ],
         "cursor": cursor,
+        "only": only,
+        "query": query,
+        "statuses": _WORKLIST_STATUSES,
+        "channels": Channel.choices,
         "can_receive": bool(_receiving_agencies(request.user)),
     }
-    template = "dossiers/_worklist_rows.html" if request.headers.get("HX-Request") else "dossiers/worklist.html"
+    template = "dossiers/_worklist_rows.html" if htmx else "dossiers/worklist.html"
     return render(request, template, context)
 
 
@@ -230,18 +261,16 @@ def dossier_page(request, code: str):
 def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None, action: str = ""):
     """The dossier page; with ``exc``, the same page showing why ``action`` was refused."""
     data = dossier_api.dossier_out(dossier, user=request.user)
-    actions = [
-        (name, t.label)
-        for name, t in TRANSITIONS.items()
-        if dossier.status in t.sources
-        and policy.has(request.user, t.permission, services.acting_unit(dossier, t.permission))
-    ]
+    actions = selectors.offered_actions(dossier, request.user)
     can_attach = services.may_attach_result(request.user, dossier)
     context = {
         "dossier": dossier,
         "data": data,
         "components": dossier.components.all(),  # prefetched with their files by dossier_out
-        "actions": actions,
+        "actions": [a for a in actions if not a.ends_dossier],
+        "ending_actions": [a for a in actions if a.ends_dossier],
+        "tasks": selectors.task_rows(dossier),
+        "channel_label": Channel(dossier.channel).label,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,

@@ -61,7 +61,7 @@ def rate_page(request, code: str):
                 if exc.status == 403 and context["needs_phone"]:
                     context["errors"] = {"phone": [exc.message]}
             else:
-                messages.success(request, "Cảm ơn bạn đã đánh giá. Ý kiến của bạn đã được ghi nhận.")
+                messages.success(request, "Cảm ơn Ông/Bà đã đánh giá. Ý kiến của Ông/Bà đã được ghi nhận.")
                 return redirect("feedback:rate", code=code)
         context["error"] = message
         return render(request, "feedback/rate.html", context, status=status)

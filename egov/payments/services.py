@@ -19,15 +19,16 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from egov.access import policy
 from egov.audit import services as audit
 from egov.audit.services import snapshot
 from egov.core.context import public_url
-from egov.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from egov.core.errors import Conflict, DomainError, InvalidTransition, PermissionDenied, ValidationFailed
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import Dossier
-from egov.dossiers.statuses import transition_for
+from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.payments import gateway
 from egov.payments.models import EventKind, OrderStatus, PaymentEvent, PaymentOrder
 
@@ -87,6 +88,21 @@ def may_pay(by, dossier: Dossier) -> bool:
     return policy.has(by, "dossier.receive", dossier.receiving_unit)
 
 
+def payable_statuses() -> frozenset[int]:
+    """Where a payment can be recorded, so where paying online can succeed (the transition table)."""
+    return TRANSITIONS["record_payment"].sources
+
+
+_NOT_PAYABLE = {  # the applicant's words (the refusal is shown on the applicant's page)
+    Status.NEW: _("Hồ sơ chưa được tiếp nhận: Ông/Bà thanh toán phí, lệ phí sau khi cơ quan tiếp nhận hồ sơ."),
+    Status.WAITING_SUPPLEMENT: _("Hồ sơ đang chờ bổ sung: Ông/Bà thanh toán phí, lệ phí sau khi nộp hồ sơ bổ sung."),
+    Status.REFUSED: _("Hồ sơ không được tiếp nhận nên không phải nộp phí, lệ phí."),
+    Status.WITHDRAWN: _("Hồ sơ đã rút nên không phải nộp phí, lệ phí."),
+    Status.STOPPED: _("Hồ sơ đã dừng xử lý nên không phải nộp phí, lệ phí."),
+    Status.RETURNED: _("Hồ sơ đã trả kết quả; không thanh toán trực tuyến được nữa."),
+}
+
+
 @transaction.atomic
 def create_order(
     *, by, dossier: Dossier, return_url: str | None = None, client_ip: str = ""
@@ -99,7 +115,12 @@ def create_order(
         raise ValidationFailed.field("dossier", "Hồ sơ không có khoản phí, lệ phí nào phải nộp.")
     if dossier.fee_paid_at is not None:
         raise Conflict("Hồ sơ đã được ghi nhận nộp phí.")
-    transition_for("record_payment", dossier.status)  # the payment could not be recorded otherwise
+    if dossier.status not in payable_statuses():
+        # Said to the applicant, who pays: what happens to the dossier and when paying is possible.
+        raise InvalidTransition(
+            str(_NOT_PAYABLE.get(dossier.status, _NOT_PAYABLE[Status.NEW])),
+            details={"current_status": int(dossier.status), "action": "record_payment"},
+        )
     cfg = config()
     # The dossier row is locked, so the count cannot race; order_id is unique as a backstop.
     number = PaymentOrder.objects.filter(dossier=dossier).count() + 1

@@ -31,7 +31,11 @@ def start_payment(request, code: str):
             client_ip=current_context().ip_address or "",
         )
     except DomainError as exc:
-        return render(request, "payments/error.html", {"message": exc.message, "code": code}, status=exc.status)
+        # A way back to the dossier page the payer came from: the applicant's, or the officer's.
+        mine = dossier.applicant_user_id == request.user.pk
+        back = reverse("portal:dossier", args=[code]) if mine else reverse("dossiers:detail", args=[code])
+        context = {"message": exc.message, "code": code, "dossier_url": back}
+        return render(request, "payments/error.html", context, status=exc.status)
     return redirect(url)
 
 

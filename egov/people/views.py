@@ -45,6 +45,11 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def _landing(user) -> str:
+    """Where a sign-in without a ``next`` goes: officers to their worklist, others to the home page."""
+    return reverse("dossiers:worklist") if user.kind == User.Kind.OFFICER else reverse("portal:home")
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     context = {"next": _safe_next(request, ""), "username": "", "errors": {}, "error": None}
@@ -83,7 +88,7 @@ def login_view(request):
             services.record_login(user=user, method="password+totp" if device else "password")
             if needs_second_factor:
                 return redirect(f"{reverse('people:second_factor')}?{urlencode({'next': context['next']})}")
-            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+            return HttpResponseRedirect(_safe_next(request, _landing(user)))
     return render(request, "people/login.html", context, status=status)
 
 
@@ -111,7 +116,7 @@ def second_factor_view(request):
         else:
             otp_login(request, device)
             request.session[SESSION_2FA_KEY] = "ok"
-            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
+            return HttpResponseRedirect(_safe_next(request, _landing(user)))
     if not has_device:
         device = services.start_totp_enrollment(user=user)
         context["otpauth_uri"] = device.config_url

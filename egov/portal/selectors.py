@@ -49,9 +49,14 @@ def _decode(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed.field("after", "Con trỏ trang không hợp lệ.") from exc
 
 
-def my_dossiers(user, *, after: str | None = None, limit: int = 20) -> tuple[list[Dossier], str | None]:
-    """The user's dossiers, newest first, one keyset page at a time (index applicant_user, submitted_at, id)."""
+def my_dossiers(
+    user, *, after: str | None = None, limit: int = 20, statuses: frozenset[int] | None = None
+) -> tuple[list[Dossier], str | None]:
+    """The user's dossiers (in ``statuses`` if given), newest first, one keyset page at a time
+    (index applicant_user, submitted_at, id)."""
     qs = Dossier.objects.filter(applicant_user=user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
     if after:
         at, pk = _decode(after)
         qs = qs.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from egov.audit import services as audit
+from egov.catalogue import selectors as catalogue
 from egov.catalogue.models import Procedure
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.core.uploads import check_upload, storage_name
@@ -54,6 +55,11 @@ def may_submit(user) -> bool:
 def _require_applicant(user) -> None:
     if not may_submit(user):
         raise PermissionDenied("Chỉ tài khoản công dân, doanh nghiệp được nộp hồ sơ trực tuyến.")
+
+
+def _require_applicant_type(user, procedure: Procedure) -> None:
+    if not catalogue.may_apply_for(user, procedure):
+        raise PermissionDenied(catalogue.applicant_type_refusal(procedure))
 
 
 def _online_procedure(procedure: Procedure) -> None:
@@ -114,6 +120,7 @@ def save_draft(
     draft is never refused for incomplete data: that is checked on submission."""
     _require_applicant(by)
     _online_procedure(procedure)
+    _require_applicant_type(by, procedure)
     draft, _ = Draft.objects.select_for_update().get_or_create(owner=by, procedure=procedure)
     schema = schema_of(procedure)
     draft.agency = _agency(procedure, agency_id) if agency_id is not None else draft.agency
@@ -187,7 +194,9 @@ def draft_problems(draft: Draft) -> list[FieldError]:
         )
     attached = set(draft.files.values_list("procedure_component_id", flat=True))
     missing = [
-        c.name for c in draft.procedure.components.order_by("order", "pk") if c.required and c.pk not in attached
+        c.name
+        for c in draft.procedure.components.order_by("order", "pk")
+        if c.required and not c.shown_in_person and c.pk not in attached
     ]
     if missing:
         errors.append(FieldError("components", "Thiếu thành phần hồ sơ: " + "; ".join(missing) + "."))
@@ -273,6 +282,7 @@ def submit(
             # The key first: a concurrent request with the same key waits here, then finds it taken.
             application = OnlineApplication.objects.create(applicant=by, idempotency_key=idempotency_key)
             _online_procedure(procedure)
+            _require_applicant_type(by, procedure)
             form = active_form(procedure)
             schema = form.schema if form else schemas.DEFAULT_SCHEMA
             errors = schemas.validate(schema, dict(data))

@@ -14,8 +14,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.catalogue import selectors as catalogue
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, NotFound
 from egov.core.files import serve_stored_file
@@ -26,6 +29,7 @@ from egov.dossiers.selectors import most_requested_procedures
 from egov.dossiers.services import ComponentInput, UploadInput
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.feedback.models import Rating
+from egov.organisations import selectors as organisations
 from egov.payments import services as payments
 from egov.portal import schema as schemas
 from egov.portal import selectors, services
@@ -56,6 +60,41 @@ def _profile_defaults(user) -> dict[str, str]:
     }
 
 
+# Answers of the online form the account already knows, by the form field's name (the names the
+# province's forms use for the applicant's own particulars): not asked again.
+PREFILLED_FROM_ACCOUNT = {
+    "full_name": "name",
+    "applicant_name": "name",
+    "date_of_birth": "date_of_birth",
+    "birth_date": "date_of_birth",
+    "identity_number": "identity",
+    "residence": "address",
+    "address": "address",
+}
+
+
+def _account_answers(user, schema) -> dict[str, str]:
+    known = _profile_defaults(user)
+    profile = getattr(user, "citizen_profile", None)
+    birth = profile.date_of_birth if profile and profile.date_of_birth else None
+    known["date_of_birth"] = birth.isoformat() if birth else ""
+    return {
+        spec.name: known[PREFILLED_FROM_ACCOUNT[spec.name]]
+        for spec in schemas.fields(schema)
+        if spec.name in PREFILLED_FROM_ACCOUNT and known.get(PREFILLED_FROM_ACCOUNT[spec.name])
+    }
+
+
+def _agency_from_address(agencies: list[dict], address: str) -> str:
+    """The one agency whose place name (the name without "UBND") is in the applicant's address, for a
+    procedure of many communes; "" when none or several match."""
+    text = " ".join(address.lower().split())
+    if not text:
+        return ""
+    matches = [a for a in agencies if (place := a["name"].lower().removeprefix("ubnd").strip()) and place in text]
+    return str(matches[0]["pk"]) if len(matches) == 1 else ""
+
+
 def _online_procedure(code: str) -> Procedure:
     procedure = Procedure.objects.filter(code=code, is_active=True).select_related("field").first()
     if procedure is None:
@@ -69,7 +108,7 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
     schema = selectors.schema_of(procedure)
     form = selectors.active_form(procedure)
     applicant = (draft.applicant if draft and draft.applicant else None) or _profile_defaults(request.user)
-    data = draft.data if draft else {}
+    data = draft.data if draft else _account_answers(request.user, schema)
     if posted is not None:  # show what was typed, even where it did not pass
         applicant = {name: posted.get(f"applicant.{name}", "") for name, *_ in APPLICANT_FIELDS}
         data = {spec.name: posted.get(f"data.{spec.name}", "") for spec in schemas.fields(schema)}
@@ -109,10 +148,16 @@ def _apply_context(request, procedure, *, errors: dict[str, list[str]] | None = 
         for i, c in enumerate(procedure.components.order_by("order", "pk"))
     ]
     agency_id = (posted.get("agency") if posted is not None else None) or (draft.agency_id if draft else None)
+    agencies = list(procedure.agencies.order_by("name"))
+    # Where the dossier will actually go, as configured: each agency's receiving unit.
+    units = organisations.receiving_units_of(agencies, timezone.localdate())
+    agencies = [{"pk": a.pk, "name": a.name, "unit": units[a.pk].name if a.pk in units else ""} for a in agencies]
+    if not agency_id and len(agencies) > 1:
+        agency_id = _agency_from_address(agencies, applicant.get("address", ""))
     return {
         "procedure": procedure,
         "form": form,
-        "agencies": list(procedure.agencies.order_by("name")),
+        "agencies": agencies,
         "agency_id": str(agency_id or ""),
         "applicant_fields": applicant_fields,
         "data_fields": data_fields,
@@ -136,6 +181,9 @@ def apply_page(request, code: str):
         return render(request, "portal/not_applicant.html", {"procedure": procedure}, status=403)
     if not procedure.channel_online:
         return render(request, "portal/not_online.html", {"procedure": procedure}, status=409)
+    if not catalogue.may_apply_for(request.user, procedure):
+        context = {"procedure": procedure, "reason": catalogue.applicant_type_refusal(procedure)}
+        return render(request, "portal/not_applicant.html", context, status=403)
     if request.method == "GET":
         return render(request, "portal/apply.html", _apply_context(request, procedure))
     action = request.POST.get("action", "submit")
@@ -193,11 +241,29 @@ def apply_page(request, code: str):
     return redirect("portal:dossier", code=dossier.code)
 
 
+# The citizen's filter on "my dossiers": plain groups of statuses rather than the ten codes.
+MY_DOSSIER_GROUPS = {
+    "dang-giai-quyet": (
+        _("Đang giải quyết"),
+        frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.WAITING_PAYMENT, Status.DONE}),
+    ),
+    "can-bo-sung": (_("Cần bổ sung"), frozenset({Status.WAITING_SUPPLEMENT})),
+    "da-tra-ket-qua": (_("Đã trả kết quả"), frozenset({Status.RETURNED})),
+    "da-ket-thuc": (
+        _("Không tiếp nhận, đã rút hoặc dừng"),
+        frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}),
+    ),
+}
+
+
 @login_required
 @require_GET
 def my_dossiers_page(request):
+    group = request.GET.get("tinh_trang", "")
+    group = group if group in MY_DOSSIER_GROUPS else ""
+    statuses = MY_DOSSIER_GROUPS[group][1] if group else None
     try:
-        rows, cursor = selectors.my_dossiers(request.user, after=request.GET.get("sau") or None)
+        rows, cursor = selectors.my_dossiers(request.user, after=request.GET.get("sau") or None, statuses=statuses)
     except DomainError:
         return redirect("portal:my_dossiers")
     return render(
@@ -208,6 +274,8 @@ def my_dossiers_page(request):
             "cursor": cursor,
             "first_page": not request.GET.get("sau"),
             "drafts": selectors.my_drafts(request.user),
+            "group": group,
+            "groups": [(key, label) for key, (label, _statuses) in MY_DOSSIER_GROUPS.items()],
         },
     )
 
@@ -215,6 +283,7 @@ def my_dossiers_page(request):
 def _dossier_context(request, dossier, *, errors=None, form_name: str = "") -> dict:
     tasks = list(dossier.tasks.order_by("order", "started_at", "pk").select_related("unit"))
     withdraw = TRANSITIONS["withdraw"]
+    owes_fee = dossier.fee_amount > 0 and dossier.fee_paid_at is None
     return {
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
@@ -228,19 +297,17 @@ def _dossier_context(request, dossier, *, errors=None, form_name: str = "") -> d
         if dossier.status == Status.WAITING_SUPPLEMENT
         else None,
         "may_withdraw": dossier.status in withdraw.sources,
-        "may_pay": dossier.fee_amount > 0
-        and dossier.fee_paid_at is None
-        and dossier.status not in _CLOSED
+        # Offered only where the payment can be recorded; before reception the page says when.
+        "may_pay": owes_fee
+        and dossier.status in payments.payable_statuses()
         and payments.may_pay(request.user, dossier),
+        "pay_after_reception": owes_fee and dossier.status in (Status.NEW, Status.WAITING_SUPPLEMENT),
         "may_rate": dossier.status == Status.RETURNED and not Rating.objects.filter(dossier=dossier).exists(),
         "events": list(dossier.events.order_by("at", "pk")),
         "errors": errors or {},
         "form_name": form_name,
         "reusable": selectors.reusable_documents(request.user) if dossier.status == Status.WAITING_SUPPLEMENT else [],
     }
-
-
-_CLOSED = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 
 
 def _own(request, code: str):

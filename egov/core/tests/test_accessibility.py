@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from egov.dossiers.tests.conftest import _pki_and_media, officers, world  # noqa: F401  (shared fixtures)
+from egov.signing.tests.conftest import flip_signed_byte
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -75,6 +76,12 @@ def _check_signed_pdf(page, data):
     page.wait_for_selector("#result-title")
 
 
+def _check_tampered_pdf(page, data):
+    page.get_by_label("Tệp PDF cần kiểm tra").set_input_files(data["tampered_pdf"])
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    page.wait_for_selector("#result-title")
+
+
 def _choose_procedure(page, data):
     page.get_by_label("Thủ tục").select_option(index=1)
     page.get_by_role("button", name="Chọn", exact=True).click()
@@ -93,6 +100,7 @@ PUBLIC_PAGES: list[Page] = [
     Page("lookup not found", "/tra-cuu/?ma=000.00.01.H98-270301-9999"),
     Page("signature check", "/kiem-tra-chu-ky/"),
     Page("signature check result", "/kiem-tra-chu-ky/", then=_check_signed_pdf),
+    Page("signature check on a modified file", "/kiem-tra-chu-ky/", then=_check_tampered_pdf),
     Page("signature check without a file", "/kiem-tra-chu-ky/", then=_submit_empty("Kiểm tra")),
     Page("statistics", "/thong-ke/"),
     Page("statistics by field", "/thong-ke/?tu={month_ago}&den={today}&theo=linh-vuc"),
@@ -119,6 +127,7 @@ CITIZEN_PAGES: list[Page] = [
     Page("online form", "/nop-ho-so/{procedure}/"),
     Page("online form with errors", "/nop-ho-so/{procedure}/", then=_submit_bypassing_the_browser("Nộp hồ sơ")),
     Page("my dossiers", "/ca-nhan/ho-so/"),
+    Page("my dossiers filtered", "/ca-nhan/ho-so/?tinh_trang=can-bo-sung"),
     Page("my dossier waiting for a supplement", "/ca-nhan/ho-so/{online}/"),
     Page("personal store", "/ca-nhan/kho-du-lieu/"),
     Page("personal store with errors", "/ca-nhan/kho-du-lieu/", then=_submit_bypassing_the_browser("Lưu vào kho")),
@@ -127,6 +136,7 @@ CITIZEN_PAGES: list[Page] = [
 
 OFFICER_PAGES: list[Page] = [
     Page("worklist", "/can-bo/?ds=unit"),
+    Page("worklist searched and filtered", "/can-bo/?ds=overdue&q=Nguy&kenh=1"),
     Page("reception", "/can-bo/tiep-nhan/"),
     Page("reception form", "/can-bo/tiep-nhan/", then=_choose_procedure),
     Page(
@@ -189,6 +199,8 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
     pdf = HTML(string='<html lang="vi"><p>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</p></html>').write_pdf()
     signed = tmp_path / "da-ky.pdf"
     signed.write_bytes(sign_pdf(pdf=pdf, unit=world["justice_desk"]))
+    tampered = tmp_path / "da-sua.pdf"
+    tampered.write_bytes(flip_signed_byte(signed.read_bytes()))
     return {
         "procedure": world["procedure"].code,
         "dossier": dossier.code,
@@ -198,6 +210,7 @@ def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixture
         "feedback": feedback.code,
         "payment_url": "{0.path}?{0.query}".format(urlsplit(payment_url)),
         "signed_pdf": str(signed),
+        "tampered_pdf": str(tampered),
         "today": date.today().isoformat(),
         "month_ago": (date.today() - timedelta(days=30)).isoformat(),
     }

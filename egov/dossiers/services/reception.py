@@ -67,8 +67,11 @@ class ComponentInput:
     uploads: tuple[UploadInput, ...] = field(default_factory=tuple)
 
 
-def resolve_components(procedure, components: list[ComponentInput]) -> tuple[list, list[FieldError], list]:
-    """Match the input to the procedure's published components; report every missing one at once."""
+def resolve_components(
+    procedure, components: list[ComponentInput], *, online: bool = False
+) -> tuple[list, list[FieldError], list]:
+    """Match the input to the procedure's published components; report every missing one at once.
+    Online, a document the applicant only shows in person is not asked for as an upload."""
     published = list(procedure.components.order_by("order", "pk"))
     by_id = {c.procedure_component_id: c for c in components}
     errors: list[FieldError] = []
@@ -82,7 +85,7 @@ def resolve_components(procedure, components: list[ComponentInput]) -> tuple[lis
     for index, component in enumerate(published):
         given = by_id.get(component.pk)
         provided = bool(given and (given.provided or given.uploads))
-        if component.required and not provided:
+        if component.required and not provided and not (online and component.shown_in_person):
             missing.append(component.name)
         uploads = []
         for upload in given.uploads if given else ():
@@ -230,7 +233,7 @@ def submit_online(
         errors.append(FieldError("agency", f"{agency.name} chưa có bộ phận một cửa đang hoạt động."))
     if not procedure.agencies.filter(pk=agency.pk).exists():
         errors.append(FieldError("procedure", f"{agency.name} không thực hiện thủ tục '{procedure.name}'."))
-    checked, upload_errors, missing = resolve_components(procedure, components)
+    checked, upload_errors, missing = resolve_components(procedure, components, online=True)
     errors += upload_errors
     if missing:
         errors.append(FieldError("components", "Thiếu thành phần hồ sơ: " + "; ".join(missing) + "."))

@@ -71,7 +71,7 @@ def test_officers_take_a_dossier_from_the_counter_to_the_result(browser, live_se
     act(desk, live_server, code, "Ghi nhận đã nộp phí")
     act(desk, live_server, code, "Trả kết quả")
     desk.screenshot(path=str(tmp_path / "returned.png"), full_page=True)
-    assert "Đã trả kết quả" in desk.locator("dl.facts").inner_text()
+    assert "Đã trả kết quả" in desk.locator("dl.facts").first.inner_text()
 
     dossier = Dossier.objects.get(code=code)
     assert dossier.status == Status.RETURNED

@@ -93,8 +93,8 @@ def test_each_worklist_holds_exactly_the_dossiers_of_the_officers_units(officers
         ("chuyenvien", "due_soon"): ["C"],  # due by Friday noon; E's clock is paused
         ("chuyenvien", "overdue"): ["A"],  # E's old due date has passed, but it waits for the applicant
         ("lanhdao", "mine"): [],
-        # The whole agency, online submissions waiting for reception included; no due date yet: last.
-        ("lanhdao", "unit"): ["A", "B", "E", "C", "F", "H"],
+        # The whole agency, online submissions waiting for reception included; no due date yet: first.
+        ("lanhdao", "unit"): ["F", "H", "A", "B", "E", "C"],
         ("lanhdao", "due_soon"): ["C"],
         ("lanhdao", "overdue"): ["A", "B"],
         ("chuyenvien.stc", "mine"): [],
@@ -125,7 +125,7 @@ def test_a_cursor_round_trip_covers_every_row_once(world, officers, desk_day, cl
         if cursor is None:
             break
 
-    assert names([type("Row", (), {"code": c}) for c in seen], desk_day) == ["A", "B", "E", "C", "F", "H"]
+    assert names([type("Row", (), {"code": c}) for c in seen], desk_day) == ["F", "H", "A", "B", "E", "C"]
     assert pages == 3
 
 
@@ -209,8 +209,90 @@ def test_dossier_page_and_lookup_queries_do_not_grow_with_the_history(
 # query fails these. A signed-in request spends 5 on the session (read it, the user, and the sliding
 # expiry's savepoint + update + release) and 1 on the officer's grants.
 API_WORKLIST_QUERIES = 7  # + the page of dossiers (procedure, unit and assignee joined)
-PAGE_WORKLIST_QUERIES = 9  # + the page, the officer's receiving positions, the back-office link check
+# + the page, the tab counts (the officer's own, and one aggregate for the unit's three tabs), the officer's
+# receiving positions, the back-office link check
+PAGE_WORKLIST_QUERIES = 11
 # + dossier, current unit, tasks, components, files, forms ×2, results, back-office link check, and the
 # form set's templates (the pages name the forms as the set numbers them)
 DOSSIER_PAGE_QUERIES = 16
 LOOKUP_QUERIES = 2  # anonymous: the dossier (procedure, agency joined) and its finished steps
+
+
+# --- the worklist page: counts, search, filters, highlighting -----------------------------------------
+
+
+def tab_counts(html: str) -> dict[str, int]:
+    import re
+
+    found = re.findall(r'id="tab-(\w+)">[^<]*<span class="count">(\d+)</span>', html)
+    return {kind: int(n) for kind, n in found}
+
+
+def row_codes(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<a class="usa-link" href="/can-bo/ho-so/([^/]+)/">', html)
+
+
+def test_the_tabs_count_each_list_and_the_search_narrows_them(officers, desk_day, client):
+    sign_in(client, officers["leader"])
+
+    everything = client.get("/can-bo/?ds=unit").content.decode()
+    by_name = client.get("/can-bo/?ds=unit&q=Chủ hồ sơ C").content.decode()
+    by_code = client.get(f"/can-bo/?ds=overdue&q={desk_day['B']}").content.decode()
+    by_identity = client.get("/can-bo/?ds=unit&q=0370900").content.decode()
+    by_procedure = client.get("/can-bo/?ds=unit&q=2.000815").content.decode()
+    nothing = client.get("/can-bo/?ds=unit&q=không-có-ai").content.decode()
+
+    assert tab_counts(everything) == {"mine": 0, "unit": 6, "due_soon": 1, "overdue": 2}
+    assert tab_counts(by_name) == {"mine": 0, "unit": 1, "due_soon": 1, "overdue": 0}
+    assert row_codes(by_name) == [desk_day["C"]]
+    assert row_codes(by_code) == [desk_day["B"]] and tab_counts(by_code)["overdue"] == 1
+    assert len(row_codes(by_identity)) == 6  # every applicant's identity number starts so
+    assert len(row_codes(by_procedure)) == 6
+    assert row_codes(nothing) == [] and "Không có hồ sơ nào khớp điều kiện lọc." in nothing
+    # The tabs keep the search.
+    assert 'href="?ds=overdue&amp;q=Ch%E1%BB%A7+h%E1%BB%93+s%C6%A1+C"' in by_name
+
+
+def test_the_status_and_channel_filters_and_the_next_page_keep_the_filter(officers, desk_day, client):
+    sign_in(client, officers["leader"])
+
+    online = client.get("/can-bo/?ds=unit&kenh=2").content.decode()
+    waiting = client.get("/can-bo/?ds=unit&trang_thai=5").content.decode()
+    post = client.get("/can-bo/?ds=unit&kenh=3").content.decode()  # D is at Finance, not the agency's units
+    bogus = client.get("/can-bo/?ds=unit&kenh=9&trang_thai=abc").content.decode()
+
+    assert row_codes(online) == [desk_day["F"], desk_day["H"]]
+    assert row_codes(waiting) == [desk_day["F"], desk_day["E"]]
+    assert row_codes(post) == []
+    assert len(row_codes(bogus)) == 6  # an unknown filter value is ignored
+    assert '<td data-label="Kênh">Trực tuyến</td>' in online
+
+
+def test_new_online_dossiers_come_first_and_late_or_due_soon_rows_are_highlighted(officers, desk_day, client):
+    sign_in(client, officers["leader"])
+
+    html = client.get("/can-bo/?ds=unit").content.decode()
+
+    assert row_codes(html) == [desk_day[n] for n in ("F", "H", "A", "B", "E", "C")]
+    assert html.count('<tr class="row-overdue">') == 2  # A and B
+    assert html.count('<tr class="row-due_soon">') == 1  # C
+    assert html.count("Chờ tiếp nhận</span>") == 2  # F and H: no due date yet
+
+
+def test_officers_land_on_their_worklist_after_signing_in_and_citizens_on_the_home_page(officers, client, clock, db):
+    from egov.people.services import register_citizen
+
+    register_citizen(
+        username="037090001234",
+        full_name="Nguyễn Văn An",
+        password="Mk-thu-nghiem-2026",
+        identity_number="037090001234",
+    )
+    officer = client.post("/dang-nhap/", {"username": "chuyenvien", "password": "Mk-thu-nghiem-2026"})
+    client.post("/dang-xuat/")
+    citizen = client.post("/dang-nhap/", {"username": "037090001234", "password": "Mk-thu-nghiem-2026"})
+
+    assert (officer.status_code, officer["Location"]) == (302, "/can-bo/")
+    assert (citizen.status_code, citizen["Location"]) == (302, "/")

@@ -44,7 +44,7 @@ def test_valid_code_at_login_signs_in_fully(officer_with_device, totp_code):
 
     response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD, "otp_token": totp_code(device)})
 
-    assert (response.status_code, response["Location"]) == (302, "/")
+    assert (response.status_code, response["Location"]) == (302, "/can-bo/")  # officers land on their worklist
     assert signed_in_user_id(client) == str(officer.pk)
     assert client.session["egov_2fa"] == "ok"
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
@@ -169,7 +169,7 @@ def test_administrator_without_device_must_enrol_before_anything_else(admin_must
     done = client.post(SECOND_FACTOR, {"otp_token": totp_code(device)})
 
     # then the device is confirmed, enrolment is audited, and they are through
-    assert (done.status_code, done["Location"]) == (302, "/")
+    assert (done.status_code, done["Location"]) == (302, "/can-bo/")
     device.refresh_from_db()
     assert device.confirmed is True
     assert AuditRecord.objects.filter(action="auth.enroll_totp", actor=admin).count() == 1
@@ -196,7 +196,7 @@ def test_wrong_enrolment_code_leaves_the_device_unconfirmed(admin_must_enrol):
 def test_other_roles_are_not_asked_for_a_second_factor(admin_must_enrol, specialist):
     client = Client()
     response = client.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD})
-    assert (response.status_code, response["Location"]) == (302, "/")
+    assert (response.status_code, response["Location"]) == (302, "/can-bo/")
     assert client.session["egov_2fa"] == "ok"
 
 

@@ -74,7 +74,11 @@ def test_a_byte_changed_after_signing_shows_modified(client, signed):
     assert response.status_code == 200
     html = main_of(response)
     assert "Đã bị sửa sau khi ký" in html and ">Nguyên vẹn<" not in html
-    assert "Cần lưu ý" in html
+    # One clear red verdict, no green badge beside it.
+    assert html.count('class="usa-alert usa-alert--error verdict verdict--modified" role="alert"') == 1
+    assert "Tài liệu đã bị sửa sau khi ký: không dùng được" in html
+    assert "badge-dung_han" not in html and "usa-alert--success" not in html
+    assert ">Hợp lệ<" not in html and ">Được tin cậy<" not in html and "Cần lưu ý" not in html
 
 
 def test_a_pdf_signed_under_another_root_is_not_trusted(client, pki_dir, tree, small_pdf, admin_user):

@@ -23,7 +23,7 @@ from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
 from egov.certification.demo import load_demo_certified_copies
 from egov.core.errors import DomainError, ValidationFailed
-from egov.demo import data
+from egov.demo import data, living
 from egov.demo.catalogue import load_demo_catalogue
 from egov.dossiers.demo import lien_thong_procedure, load_cross_level_dossiers, load_demo_processes
 from egov.dossiers.models import Dossier
@@ -52,6 +52,7 @@ STEPS = [
     ("hồ sơ", "_dossiers"),
     ("tờ khai điện tử", "_forms"),
     ("bản sao chứng thực", "_certified_copies"),
+    ("hồ sơ một năm qua", "_living"),
 ]
 # Step names in the "skipped" lines of the report.
 STEP_TITLES = {
@@ -327,6 +328,9 @@ class Command(BaseCommand):
 
     def _certified_copies(self) -> int:
         return load_demo_certified_copies()
+
+    def _living(self) -> int:
+        return living.load(stdout=self.stdout)  # a year of dossiers (EGOV_DEMO_LIVING=0 skips it)
 
     def _signing_keys(self) -> int:
         """Demo signing keys for every active agency and one-stop unit (they issue the forms)."""
