@@ -23,6 +23,7 @@ __all__ = [
     "SessionAuth",
     "officer_auth",
     "SESSION_2FA_KEY",
+    "administrators_sign_in_with_password_only",
 ]
 
 # Session flag: "ok" once the second factor is satisfied (or not needed), "pending" until then.
@@ -36,6 +37,12 @@ def lockout_message() -> str:
         minutes = max(1, round(cooloff.total_seconds() / 60))
         return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
     return "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."
+
+
+def administrators_sign_in_with_password_only() -> bool:
+    """True when an administrator without an enrolled device gets in (and gets an API token) with the
+    password alone: the embedded default and the demo. Production always requires TOTP for them."""
+    return "administrator" not in settings.EGOV_TOTP_REQUIRED_ROLES
 
 
 def check_credentials(

@@ -19,7 +19,12 @@ from django_otp import login as otp_login
 
 from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from egov.people import services
-from egov.people.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
+from egov.people.authentication import (
+    SESSION_2FA_KEY,
+    administrators_sign_in_with_password_only,
+    check_credentials,
+    lockout_message,
+)
 from egov.people.models import ContactVerification, User
 from egov.people.throttling import check_registration_rate
 
@@ -46,7 +51,13 @@ def _field_errors(exc: DomainError) -> dict[str, list[str]]:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    context = {"next": _safe_next(request, ""), "username": "", "errors": {}, "error": None}
+    context = {
+        "next": _safe_next(request, ""),
+        "username": "",
+        "errors": {},
+        "error": None,
+        "admin_password_only": administrators_sign_in_with_password_only(),
+    }
     status = 200
     if request.method == "POST":
         context["username"] = request.POST.get("username", "")
@@ -131,7 +142,12 @@ def locked_out(request, credentials=None, *args, **kwargs):
         from django.http import JsonResponse
 
         return JsonResponse({"code": "throttled", "message": lockout_message()}, status=429)
-    return render(request, "people/login.html", {"error": lockout_message(), "errors": {}}, status=429)
+    context = {
+        "error": lockout_message(),
+        "errors": {},
+        "admin_password_only": administrators_sign_in_with_password_only(),
+    }
+    return render(request, "people/login.html", context, status=429)
 
 
 @require_http_methods(["GET", "POST"])

@@ -48,8 +48,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Administrators must use a TOTP second factor in production (issue #2).
-EGOV_TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", "administrator")
+# Administrators must use a TOTP second factor in production (issue #2): TOTP_REQUIRED_ROLES can add
+# roles, never take the administrator off (the sign-in page says when the password alone is enough).
+EGOV_TOTP_REQUIRED_ROLES = [
+    "administrator",
+    *(role for role in env_list("TOTP_REQUIRED_ROLES", "administrator") if role != "administrator"),
+]
 
 LOGGING = {
     "version": 1,
