@@ -5,7 +5,7 @@
 #   scripts/fuzz_api.sh                     # SQLite in a temporary folder
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_fuzz scripts/fuzz_api.sh
 #                                           # PostgreSQL: that database is dropped and created afresh
-#   FUZZ_EXAMPLES=50 scripts/fuzz_api.sh    # more examples per operation (default 12)
+#   FUZZ_EXAMPLES=50 scripts/fuzz_api.sh    # more examples per operation (default 10)
 #
 # The application runs under gunicorn on a free port, against a fresh database seeded with the demo
 # province; everything it writes (database, media, signing keys) lives in a temporary folder that is
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 ST=${ST:-.venv/bin/schemathesis}
-EXAMPLES=${FUZZ_EXAMPLES:-12}
+EXAMPLES=${FUZZ_EXAMPLES:-10}
 SEED=${FUZZ_SEED:-$RANDOM}
 DEMO_PASSWORD=${DEMO_PASSWORD:-DemoEgov@2026}
 REPORT_DIR=${FUZZ_REPORT_DIR:-var/fuzz}

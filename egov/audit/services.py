@@ -130,7 +130,20 @@ class ChainReport:
 
 
 def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the chain in order; report the first record that was edited, removed or reordered."""
+    """Walk the chain in order; report the first record that was edited, removed or reordered.
+
+    A broken chain is also a security event (egov.security), which alerts the administrators.
+    """
+    report = _walk_chain(chunk_size=chunk_size)
+    if not report.ok:
+        from egov.security.services import EventKind, record
+
+        where = f"bản ghi số {report.first_broken_seq}: {report.reason}"
+        record(EventKind.AUDIT_CHAIN_BROKEN, detail=where)
+    return report
+
+
+def _walk_chain(*, chunk_size: int) -> ChainReport:
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0

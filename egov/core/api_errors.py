@@ -149,6 +149,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
+        from egov.core.metrics import count_db_error
+
+        count_db_error(exc)
         logger.exception("Unhandled API error")
         body = {"code": "server_error", "message": "Lỗi hệ thống. Vui lòng thử lại sau."}
         return api.create_response(request, body, status=500)

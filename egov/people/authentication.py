@@ -88,6 +88,10 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token: str) -> User | None:
         api_token = services.authenticate_token(token)
         if api_token is None:
+            from egov.security.models import EventKind
+            from egov.security.services import record
+
+            record(EventKind.TOKEN_REFUSED, path=request.path)
             return None
         request.user = api_token.user
         request.api_token = api_token

@@ -81,9 +81,12 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.portal",
     "egov.demo",
+    "egov.security",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so they see every answer (CSRF refusals, redirects) and time the whole request.
+    "egov.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "egov.people.middleware.TotpEnrollmentMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
+    "egov.security.middleware.ForbiddenEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
@@ -255,6 +259,19 @@ EGOV_UPLOAD_SCANNER = env("UPLOAD_SCANNER", "")
 EGOV_UPLOAD_SCANNER_TIMEOUT = float(env("UPLOAD_SCANNER_TIMEOUT", "30") or 30)
 # Public dossier lookup, per client address (django-ninja rate syntax).
 EGOV_LOOKUP_RATE = env("LOOKUP_RATE", "30/min")
+
+# Security monitoring (egov/security): an e-mail to these addresses when a kind of security event
+# reaches its threshold within the window. Thresholds: "kind=count" pairs overriding the defaults
+# in egov.security.services.DEFAULT_THRESHOLDS, e.g. "login_failed=50,forbidden=100".
+EGOV_SECURITY_ALERT_EMAILS = env_list("SECURITY_ALERT_EMAILS", "")
+EGOV_SECURITY_ALERT_WINDOW = timedelta(minutes=int(env("SECURITY_ALERT_WINDOW_MINUTES", "15") or 15))
+EGOV_SECURITY_ALERT_THRESHOLDS = {
+    kind.strip(): int(count)
+    for kind, _, count in (item.partition("=") for item in env_list("SECURITY_ALERT_THRESHOLDS", ""))
+    if count.strip().isdigit()
+}
+# /metrics (Prometheus) answers only "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404.
+EGOV_METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
 
 # --- Digital signatures (egov/signing/README.md) ------------------------------------------------
 EGOV_PKI_DIR = Path(env("PKI_DIR", str(VAR_DIR / "pki")))
