@@ -1,16 +1,15 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from egov.access.back_office import can_use_back_office
 from egov.api import api
 from egov.core.metrics import metrics_view
-from egov.people.selectors import can_use_back_office
 
 admin.site.site_header = "Quản trị hệ thống"
 admin.site.site_title = "Quản trị"
 admin.site.index_title = "Danh mục quản trị"
-# Back-office access follows the user's roles (egov.people.selectors), not Django's is_staff flag.
+# Back-office access follows the user's roles (egov.access.back_office), not Django's is_staff flag.
 admin.site.has_permission = lambda request: can_use_back_office(request.user)
 
 urlpatterns = [
@@ -32,7 +31,8 @@ urlpatterns = [
     path("", include("egov.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG: each is personal data and is
+# served by a view that checks who may see it (egov.core.files).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler400 = "egov.core.error_pages.bad_request"
+handler500 = "egov.core.error_pages.server_error"

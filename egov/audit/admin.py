@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from egov.access.admin_policy import PolicyAdmin
 from egov.audit.models import AuditRecord
-from egov.people.admin_policy import PolicyAdmin
 
 
 @admin.register(AuditRecord)

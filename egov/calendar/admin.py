@@ -6,13 +6,14 @@ from datetime import time
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
 from egov.calendar import services
 from egov.calendar.models import CalendarDay, WorkCalendar
 from egov.core.errors import DomainError
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
+from egov.core.forms import form_errors
+from egov.core.transactions import dry_run
 
 
 class CalendarDayForm(forms.ModelForm):
@@ -43,7 +44,7 @@ class CalendarDayForm(forms.ModelForm):
             return data
         try:
             # Dry run: the service is the validator; save_model runs it for real.
-            with transaction.atomic():
+            with dry_run():
                 services.set_day(
                     by=self.request.user,
                     calendar=WorkCalendar.objects.get(pk=calendar.pk),
@@ -51,12 +52,8 @@ class CalendarDayForm(forms.ModelForm):
                     kind=data.get("kind") or "",
                     note=data.get("note") or "",
                 )
-                transaction.set_rollback(True)
         except DomainError as exc:
-            errors = getattr(exc, "errors", None)
-            if errors:
-                raise ValidationError({e.field if e.field in self.fields else None: e.message for e in errors}) from exc
-            raise ValidationError(exc.message) from exc
+            raise form_errors(exc, self.fields) from exc
         return data
 
 
@@ -115,9 +112,8 @@ class WorkCalendarForm(forms.ModelForm):
         if self.sessions_changed:
             try:
                 # Dry run: the service is the validator; save_model runs it for real.
-                with transaction.atomic():
+                with dry_run():
                     services.set_sessions(by=self.request.user, calendar=self.instance, sessions=sessions)
-                    transaction.set_rollback(True)
             except DomainError as exc:
                 raise ValidationError([e.message for e in getattr(exc, "errors", [])] or exc.message) from exc
         return sessions

@@ -13,12 +13,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import field_validator
 
+from egov.access.authentication import officer_auth
 from egov.calendar import engine, selectors, services
 from egov.calendar.models import CalendarDay
 from egov.core.errors import ValidationFailed
 from egov.core.schema_types import IsoDate, IsoDateTime
 from egov.organisations.models import Organisation
-from egov.people.authentication import officer_auth
 
 router = Router(tags=["Lịch làm việc"])
 

@@ -9,11 +9,11 @@ import holidays
 from django.db import transaction
 from django.db.models import F
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar.models import CalendarDay, WorkCalendar, WorkSession
 from egov.core.errors import FieldError, NotFound, ValidationFailed
-from egov.people import policy
 
 __all__ = ["create_calendar", "seed_statutory_days", "set_day", "remove_day", "set_sessions", "DEFAULT_SESSIONS"]
 

@@ -21,6 +21,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
+from egov.access.back_office import can_use_back_office
 from egov.catalogue import services
 from egov.catalogue.exchange import ImportFailed
 from egov.catalogue.models import (
@@ -38,10 +41,8 @@ from egov.catalogue.models import (
 from egov.catalogue.specs import ComponentSpec, DurationSpec, FeeSpec, ProcedureSpec, ResultSpec
 from egov.catalogue.text import fold
 from egov.core.errors import DomainError, ValidationFailed
+from egov.core.forms import form_errors
 from egov.organisations.models import AGENCY_KINDS, Organisation
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
-from egov.people.selectors import can_use_back_office
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,13 +84,7 @@ class _CatalogueAdmin(PolicyAdmin):
 
 
 def _raise_on_form(form: forms.Form, exc: DomainError) -> None:
-    errors = getattr(exc, "errors", None)
-    if not errors:
-        raise ValidationError(exc.message) from exc
-    by_field: dict[str | None, list[str]] = {}
-    for error in errors:
-        by_field.setdefault(error.field if error.field in form.fields else None, []).append(error.message)
-    raise ValidationError(by_field) from exc
+    raise form_errors(exc, form.fields) from exc
 
 
 # --------------------------------------------------------------------------------------------------

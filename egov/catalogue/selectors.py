@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from egov.calendar.engine import Unit
 from egov.catalogue.models import LEVEL_FLAGS, Channel, Field, Level, Procedure
@@ -172,7 +173,9 @@ def procedure_detail(code: str) -> dict | None:
                 "certified_copies": c.certified_copies,
                 "photocopies": c.photocopies,
                 "required": c.required,
-                "template_url": c.template.url if c.template else None,
+                "template_url": reverse("catalogue:component_template", args=[procedure.code, c.pk])
+                if c.template
+                else None,
                 "note": c.note,
             }
             for c in procedure.components.all()

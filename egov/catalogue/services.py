@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.catalogue import jsondoc, validation, workbook
 from egov.catalogue.exchange import ImportFailed, Parsed, RowError
@@ -48,7 +49,6 @@ from egov.catalogue.specs import (
 from egov.catalogue.text import fold
 from egov.catalogue.validation import MOT_PHAN_REASON_REQUIRED_FROM
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from egov.people import policy
 
 __all__ = [
     "create_field",
@@ -439,10 +439,11 @@ def import_excel(*, by, file, progress: Progress | None = None) -> ImportSummary
 
 
 @transaction.atomic
-def import_json(*, by, data, progress: Progress | None = None) -> ImportSummary:
-    """Import the JSON exchange document (a dict, JSON text or bytes, or a file object)."""
+def import_json(*, by, data, progress: Progress | None = None, source: str = "") -> ImportSummary:
+    """Import the JSON exchange document (a dict, JSON text or bytes, or a file object). ``source``
+    names it in the audit trail (default: the file's name, or "json")."""
     _require_manage(by)
-    source = _source_name(data) if hasattr(data, "read") else "json"
+    source = source or (_source_name(data) if hasattr(data, "read") else "json")
     if hasattr(data, "read"):
         data = data.read()
     if isinstance(data, (bytes, str)):

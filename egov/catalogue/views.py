@@ -7,8 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from egov.catalogue import selectors
-from egov.catalogue.models import Field, Level, OnlineLevel
+from egov.catalogue.models import Field, Level, OnlineLevel, ProcedureComponent
 from egov.core.errors import DomainError
+from egov.core.files import serve_stored_file
+from egov.core.uploads import detect_type
 
 PAGE_SIZE = 20
 
@@ -59,4 +61,22 @@ def procedure_page(request, code: str):
         request,
         "catalogue/procedure.html",
         {"p": detail, "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}},
+    )
+
+
+@require_GET
+def component_template(request, code: str, pk: int):
+    """A procedure's blank form (mẫu đơn, tờ khai): public, like the procedure page, but served
+    through the same helper as every stored file (its type from its content, never sniffed)."""
+    component = ProcedureComponent.objects.filter(pk=pk, procedure__code=code).exclude(template="").first()
+    if component is None:
+        raise Http404("Không tìm thấy mẫu đơn, tờ khai.")
+    try:
+        with component.template.open("rb") as handle:
+            head = handle.read(1024 * 1024)
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy mẫu đơn, tờ khai.") from exc
+    name = component.template.name.rsplit("/", 1)[-1]
+    return serve_stored_file(
+        component.template.name, content_type=detect_type(head) or "application/octet-stream", filename=name
     )

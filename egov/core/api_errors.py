@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.core.error_pages import DATABASE_UNAVAILABLE, bad_request_response, service_unavailable
 from egov.core.errors import DomainError, FieldError, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -152,6 +155,12 @@ def install(api: NinjaAPI) -> None:
         from egov.core.metrics import count_db_error
 
         count_db_error(exc)
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            # An outage, not a bug: Django logs one line for the 503; a traceback per request would
+            # bury everything else in the log.
+            return service_unavailable(request)
+        if isinstance(exc, (MultiPartParserError, SuspiciousOperation, BadRequest)):
+            return bad_request_response(request)
         logger.exception("Unhandled API error")
         body = {"code": "server_error", "message": "Lỗi hệ thống. Vui lòng thử lại sau."}
         return api.create_response(request, body, status=500)

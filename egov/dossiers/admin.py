@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from egov.access.admin_policy import PolicyAdmin
 from egov.dossiers.models import Dossier, ProcessDefinition, ProcessStep, RuleSet
-from egov.people.admin_policy import PolicyAdmin
 
 
 @admin.register(RuleSet)

@@ -8,9 +8,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import prefetch_related_objects
 from ninja import Field, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 
+from egov.access import policy
+from egov.access.authentication import officer_auth
 from egov.catalogue.models import Procedure
 from egov.core.errors import FieldError, NotFound, Throttled, ValidationFailed
 from egov.core.openapi import errors
@@ -18,8 +21,6 @@ from egov.dossiers import selectors, services
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
-from egov.people import policy
-from egov.people.authentication import officer_auth
 
 router = Router(tags=["Hồ sơ"])
 worklist_router = Router(tags=["Danh sách công việc"])
@@ -124,7 +125,9 @@ class DossierOut(Schema):
 
 def dossier_out(dossier: Dossier, *, user) -> DossierOut:
     tasks = list(dossier.tasks.select_related("agency", "unit", "assignee").order_by("started_at", "pk"))
-    components = list(dossier.components.prefetch_related("files"))
+    # Prefetched onto the dossier, so the page that shows this data links the same rows' files.
+    prefetch_related_objects([dossier], "components__files")
+    components = list(dossier.components.all())
     forms = list(dossier.forms.all())
     return DossierOut(
         code=dossier.code,

@@ -283,8 +283,8 @@ def register_workbook(*, user, start, end) -> bytes:
     user may see, streamed in reception order."""
     from datetime import datetime, time
 
+    from egov.access import policy
     from egov.forms.registers import register_xlsx
-    from egov.people import policy
 
     tz = timezone.get_current_timezone()
     received = Dossier.objects.filter(

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar.engine import Unit
 from egov.core.errors import FieldError, ValidationFailed
 from egov.dossiers.models import ProcessDefinition, ProcessStep
 from egov.organisations.models import Organisation
-from egov.people import policy
 from egov.people.models import Role
 
 __all__ = ["StepSpec", "legal_hours", "create_process", "activate_process"]

@@ -10,10 +10,10 @@ from enum import StrEnum
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from egov.access import policy
 from egov.core.errors import NotFound, ValidationFailed
 from egov.dossiers.models import Dossier, ProcessDefinition, RuleSet
 from egov.dossiers.statuses import CLOCK_PAUSED, WORKLIST, Status
-from egov.people import policy
 
 __all__ = [
     "rule_set_on",

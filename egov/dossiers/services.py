@@ -16,11 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
 from egov.catalogue import selectors as catalogue
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from egov.core.uploads import CheckedUpload, check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers.models import (
     Dossier,
@@ -36,9 +38,7 @@ from egov.dossiers.models import (
 )
 from egov.dossiers.selectors import active_process, rule_set_on
 from egov.dossiers.statuses import Channel, Status, transition_for
-from egov.dossiers.uploads import CheckedUpload, check_upload
 from egov.organisations import selectors as organisations
-from egov.people import policy
 
 __all__ = [
     "ApplicantInput",
@@ -254,7 +254,7 @@ def _store_upload(
         reused_from=reused_from[:100],
         supplement=supplement,
     )
-    stored.file.save(f"{upload.sha256[:16]}-{upload.name}", ContentFile(upload.content), save=False)
+    stored.file.save(storage_name(upload), ContentFile(upload.content), save=False)
     stored.save()
     return stored
 

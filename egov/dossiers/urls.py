@@ -9,6 +9,7 @@ urlpatterns = [
     path("can-bo/tiep-nhan/", views.reception_page, name="reception"),
     path("can-bo/ho-so/<str:code>/", views.dossier_page, name="detail"),
     path("can-bo/ho-so/<str:code>/ket-qua/", views.attach_result, name="attach_result"),
+    path("ho-so/<str:code>/tep/<int:pk>/", views.dossier_file, name="file"),
     path("can-bo/ho-so/<str:code>/<str:action>/", views.dossier_action, name="action"),
     path("can-bo/ket-qua/<int:pk>.pdf", views.result_pdf, name="result_pdf"),
     path("can-bo/bieu-mau/<int:pk>.pdf", views.issued_form_pdf, name="form_pdf"),

@@ -9,29 +9,24 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.access import policy
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, ValidationFailed
+from egov.core.files import serve_stored_file
+from egov.core.forms import errors_by_field
 from egov.dossiers import api as dossier_api
 from egov.dossiers import documents, selectors, services
-from egov.dossiers.models import Dossier, DossierResult, IssuedForm
+from egov.dossiers.models import Dossier, DossierFile, DossierResult, IssuedForm
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.organisations import selectors as organisations
 from egov.organisations.models import Organisation
-from egov.people import policy
 from egov.people.models import Position
-
-
-def _errors(exc: DomainError) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in getattr(exc, "errors", []):
-        result.setdefault(err.field, []).append(err.message)
-    return result
 
 
 def _receiving_agencies(user) -> list[Organisation]:
@@ -73,6 +68,15 @@ def worklist_page(request):
     return render(request, template, context)
 
 
+def _whole_number(raw: str | None, *, field: str, label: str, default: int = 1) -> int:
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed.field(field, f"{label} phải là số nguyên.") from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reception_page(request):
@@ -107,11 +111,13 @@ def reception_page(request):
                 services.ComponentInput(component.pk, request.POST.get(f"provided_{component.pk}") == "on", uploads)
             )
         try:
+            channel = _whole_number(request.POST.get("channel"), field="channel", label="Kênh tiếp nhận")
+            sets_count = _whole_number(request.POST.get("sets_count"), field="sets_count", label="Số bộ hồ sơ")
             dossier = services.receive_dossier(
                 by=request.user,
                 procedure=procedure,
                 agency=agency,
-                channel=int(request.POST.get("channel") or 1),
+                channel=channel,
                 applicant=services.ApplicantInput(
                     name=request.POST.get("applicant_name", ""),
                     identity=request.POST.get("applicant_identity", ""),
@@ -122,11 +128,11 @@ def reception_page(request):
                     matter=request.POST.get("matter", ""),
                 ),
                 components=components,
-                sets_count=int(request.POST.get("sets_count") or 1),
+                sets_count=sets_count,
             )
         except DomainError as exc:
             context["error"] = exc.message
-            context["errors"] = _errors(exc)
+            context["errors"] = errors_by_field(exc)
             return render(request, "dossiers/reception.html", context, status=exc.status)
         return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/reception.html", context)
@@ -158,13 +164,14 @@ def _render_detail(request, dossier: Dossier, *, exc: DomainError | None = None,
     context = {
         "dossier": dossier,
         "data": data,
+        "components": dossier.components.all(),  # prefetched with their files by dossier_out
         "actions": actions,
         "forms": dossier.forms.all(),
         "status": Status,
         "can_attach_result": can_attach,
     }
     if exc is not None:
-        context |= {"error": exc.message, "errors": _errors(exc), "failed_action": action}
+        context |= {"error": exc.message, "errors": errors_by_field(exc), "failed_action": action}
     return render(request, "dossiers/detail.html", context, status=exc.status if exc else 200)
 
 
@@ -213,8 +220,8 @@ def issued_form_pdf(request, pk: int):
     if issued is None:
         raise Http404("Không tìm thấy biểu mẫu.")
     _visible(request, issued.dossier.code)
-    return FileResponse(
-        issued.pdf.open("rb"), content_type="application/pdf", filename=f"mau-{issued.code}-{issued.dossier.code}.pdf"
+    return serve_stored_file(
+        issued.pdf.name, content_type="application/pdf", filename=f"mau-{issued.code}-{issued.dossier.code}.pdf"
     )
 
 
@@ -243,9 +250,21 @@ def result_pdf(request, pk: int):
     if result is None:
         raise Http404("Không tìm thấy kết quả.")
     _visible(request, result.dossier.code)
-    return FileResponse(
-        result.pdf.open("rb"), content_type="application/pdf", filename=f"ket-qua-{result.dossier.code}.pdf"
+    return serve_stored_file(
+        result.pdf.name, content_type="application/pdf", filename=f"ket-qua-{result.dossier.code}.pdf"
     )
+
+
+@login_required
+@require_GET
+def dossier_file(request, code: str, pk: int):
+    """A file handed in with the dossier: for its applicant and the officers who may see the
+    dossier (``selectors.visible_dossier``); anyone else is told it does not exist."""
+    dossier = _visible(request, code)
+    stored = DossierFile.objects.filter(pk=pk, component__dossier=dossier).first()
+    if stored is None:
+        raise Http404("Không tìm thấy tệp.")
+    return serve_stored_file(stored.file.name, content_type=stored.content_type, filename=stored.original_name)
 
 
 @login_required

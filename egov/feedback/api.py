@@ -10,12 +10,12 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 
+from egov.access.authentication import BearerTokenAuth
 from egov.core.errors import NotFound, Throttled, ValidationFailed
 from egov.core.openapi import errors
 from egov.feedback import selectors, services
 from egov.feedback.models import Feedback, RatingValue
 from egov.organisations import selectors as organisations
-from egov.people.authentication import BearerTokenAuth
 
 router = Router(tags=["Phản ánh, đánh giá"])
 

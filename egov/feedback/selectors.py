@@ -8,9 +8,9 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from egov.access import policy
 from egov.core.errors import ValidationFailed
 from egov.feedback.models import Feedback
-from egov.people import policy
 
 __all__ = ["by_code", "published", "for_officer", "encode_cursor", "decode_cursor"]
 

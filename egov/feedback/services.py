@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.calendar import selectors as calendar
@@ -25,7 +26,6 @@ from egov.feedback.models import (
 from egov.notifications import services as notifications
 from egov.notifications.recipients import InvalidRecipient, normalise_email, normalise_phone
 from egov.organisations.models import AGENCY_KINDS, RECEIVING_KINDS, Organisation
-from egov.people import policy
 
 __all__ = [
     "ANSWER_PERMISSIONS",

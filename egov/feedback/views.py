@@ -12,19 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.core.errors import DomainError, ValidationFailed
+from egov.core.forms import errors_by_field
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Status
 from egov.feedback import selectors, services
 from egov.feedback.api import FeedbackThrottle
 from egov.feedback.models import Feedback, FeedbackStatus, Rating, RatingValue
 from egov.organisations.models import Organisation
-
-
-def _errors(exc: DomainError) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in getattr(exc, "errors", []):
-        result.setdefault(err.field, []).append(err.message)
-    return result
 
 
 def _throttled(request, kind: str) -> str | None:
@@ -63,7 +57,7 @@ def rate_page(request, code: str):
                 )
             except DomainError as exc:
                 message, status = exc.message, exc.status
-                context["errors"] = _errors(exc)
+                context["errors"] = errors_by_field(exc)
                 if exc.status == 403 and context["needs_phone"]:
                     context["errors"] = {"phone": [exc.message]}
             else:
@@ -105,8 +99,10 @@ def submit_page(request):
                 related_dossier_code=request.POST.get("related_dossier_code", ""),
             )
         except DomainError as exc:
-            context["error"] = "Phản ánh chưa được gửi. Vui lòng sửa các lỗi dưới đây." if _errors(exc) else exc.message
-            context["errors"] = _errors(exc)
+            context["error"] = (
+                "Phản ánh chưa được gửi. Vui lòng sửa các lỗi dưới đây." if errors_by_field(exc) else exc.message
+            )
+            context["errors"] = errors_by_field(exc)
             return render(request, "feedback/submit.html", context, status=exc.status)
         messages.success(
             request, f"Đã nhận phản ánh, kiến nghị của bạn. Mã tra cứu: {feedback.code}. Vui lòng ghi lại mã này."
@@ -158,7 +154,7 @@ def officer_list(request):
 
 
 def _visible(request, code: str) -> Feedback:
-    from egov.people import policy
+    from egov.access import policy
 
     qs = policy.scope(request.user, "dossier.view", Feedback.objects.all(), path_field="handling_unit__path")
     feedback = qs.select_related("agency", "handling_unit", "answered_by").filter(code=code).first()
@@ -173,7 +169,7 @@ def _render_detail(request, feedback: Feedback, *, exc: DomainError | None = Non
         "can_answer": services.may_answer(request.user, feedback),
         "open": feedback.status in (FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING),
         "values": request.POST if exc else {},
-        "errors": _errors(exc) if exc else {},
+        "errors": errors_by_field(exc) if exc else {},
         "error": exc.message if exc else None,
     }
     return render(request, "feedback/officer_detail.html", context, status=exc.status if exc else 200)

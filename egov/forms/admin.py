@@ -8,21 +8,22 @@ from dataclasses import fields as dataclass_fields
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
 from egov.core.errors import DomainError
+from egov.core.forms import form_errors
+from egov.core.transactions import dry_run
 from egov.forms import services
 from egov.forms.contexts import CONTEXT_CLASSES
 from egov.forms.models import FormTemplate
 from egov.forms.rendering import render_template_pdf
 from egov.forms.samples import sample_context
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
 
 _CODE_STYLE = "font-family: monospace; font-size: 12px; width: 95%;"
 _FIXED_ON_CHANGE = ("form_set", "code", "kind", "paper", "orientation")
@@ -54,17 +55,10 @@ class FormTemplateForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            with transaction.atomic():
+            with dry_run():
                 _save(self.request, self.instance, data)
-                transaction.set_rollback(True)
         except DomainError as exc:
-            errors = getattr(exc, "errors", None)
-            if errors:
-                grouped: dict[str | None, list[str]] = {}
-                for e in errors:
-                    grouped.setdefault(e.field if e.field in self.fields else None, []).append(e.message)
-                raise ValidationError(grouped) from exc
-            raise ValidationError(exc.message) from exc
+            raise form_errors(exc, self.fields) from exc
         return data
 
 

@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.forms import defaults, rendering
 from egov.forms.contexts import CONTEXT_CLASSES
 from egov.forms.models import FormTemplate
 from egov.forms.samples import sample_context
-from egov.people import policy
 
 __all__ = [
     "check_template",

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
 from egov.notifications import services
 from egov.notifications.models import DeliveryAttempt, OutboxMessage
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
 
 PERMISSION = "notification.view"
 

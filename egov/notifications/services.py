@@ -31,13 +31,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from egov.notifications.models import Channel, DeliveryAttempt, OutboxMessage, Status
 from egov.notifications.recipients import InvalidRecipient, normalise_email, normalise_phone
 from egov.notifications.rendering import render
 from egov.notifications.sms import PermanentSmsDeliveryError, get_sms_backend, to_sms_text
-from egov.people import policy
 
 __all__ = [
     "enqueue",
@@ -63,7 +63,7 @@ def _max_attempts() -> int:
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "EGOV_NOTIFY_SENDING_TIMEOUT_SECONDS", 600)))
+    return timedelta(seconds=int(getattr(settings, "EGOV_NOTIFY_LEASE_SECONDS", 60)))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -5,15 +5,16 @@ for their details on a confirmation page, then run the service in one transactio
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
 from egov.core.errors import DomainError
+from egov.core.forms import form_errors
+from egov.core.transactions import dry_run
 from egov.organisations import services
 from egov.organisations.models import Organisation, Succession
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
 
 
 class OrganisationForm(forms.ModelForm):
@@ -51,7 +52,7 @@ class OrganisationForm(forms.ModelForm):
         # errors on the form; save_model runs it for real.
         data = super().clean()
         try:
-            with _dry_run():
+            with dry_run():
                 if self.instance.pk:
                     changes = {k: data.get(k) for k in self.Meta.fields if k not in ("parent", "kind") and k in data}
                     services.update_organisation(by=self.request.user, organisation=self.instance, **changes)
@@ -71,29 +72,8 @@ class OrganisationForm(forms.ModelForm):
                         email=data.get("email") or "",
                     )
         except DomainError as exc:
-            errors = getattr(exc, "errors", None)
-            if errors:
-                raise ValidationError({e.field if e.field in self.fields else None: e.message for e in errors}) from exc
-            raise ValidationError(exc.message) from exc
+            raise form_errors(exc, self.fields) from exc
         return data
-
-
-class _dry_run:
-    """Run a service inside a transaction that is always rolled back."""
-
-    def __enter__(self):
-        from django.db import transaction
-
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        from django.db import transaction
-
-        transaction.set_rollback(True)
-        self._atomic.__exit__(exc_type, exc, tb)
-        return False
 
 
 class UnitChoiceField(forms.ModelChoiceField):

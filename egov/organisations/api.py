@@ -11,12 +11,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from egov.access.authentication import officer_auth
 from egov.core.errors import FieldError, NotFound, ValidationFailed
 from egov.core.openapi import errors
 from egov.core.schema_types import IsoDate
 from egov.organisations import codes, selectors, services
 from egov.organisations.models import Kind, Organisation, Succession
-from egov.people.authentication import officer_auth
 
 router = Router(tags=["Cơ quan, đơn vị"])
 

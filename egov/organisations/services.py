@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, ValidationFailed
 from egov.organisations import codes
 from egov.organisations.models import Kind, Organisation, Succession
-from egov.people import policy
 
 __all__ = ["create_organisation", "update_organisation", "merge_organisations", "dissolve_organisation"]
 

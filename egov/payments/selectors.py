@@ -9,9 +9,9 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from egov.access import policy
 from egov.calendar.engine import VIETNAM_TZ
 from egov.payments.models import OrderStatus, PaymentOrder
-from egov.people import policy
 
 __all__ = ["ReconciliationRow", "visible_orders", "reconciliation", "default_period"]
 

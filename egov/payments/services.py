@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.audit.services import snapshot
 from egov.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
@@ -28,7 +29,6 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import transition_for
 from egov.payments import gateway
 from egov.payments.models import EventKind, OrderStatus, PaymentEvent, PaymentOrder
-from egov.people import policy
 from egov.security import services as security
 
 __all__ = [

@@ -6,16 +6,17 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
+from egov.access.back_office import can_use_back_office
 from egov.core.errors import DomainError
-from egov.people import policy, services
-from egov.people.admin_policy import PolicyAdmin
+from egov.core.forms import form_errors
+from egov.core.transactions import dry_run
+from egov.people import services
 from egov.people.models import ApiToken, CitizenProfile, Position, Role, User
-from egov.people.selectors import can_use_back_office
 
 
 class PositionInline(admin.TabularInline):
@@ -28,27 +29,6 @@ class PositionInline(admin.TabularInline):
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-def _form_errors(exc: DomainError, fields) -> ValidationError:
-    """A service's refusal as form errors, next to the named field where the form has it."""
-    errors = getattr(exc, "errors", None)
-    if errors:
-        return ValidationError({e.field if e.field in fields else None: e.message for e in errors})
-    return ValidationError(exc.message)
-
-
-class _DryRun:
-    """Run a service inside a transaction that is always rolled back: the service validates the form."""
-
-    def __enter__(self):
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-
-    def __exit__(self, exc_type, exc, tb):
-        transaction.set_rollback(True)
-        self._atomic.__exit__(exc_type, exc, tb)
         return False
 
 
@@ -65,10 +45,10 @@ class AccountForm(UserChangeForm):
         changes = self.account_changes()
         if changes and not self.errors:
             try:
-                with _DryRun():
+                with dry_run():
                     services.update_account(by=self.request.user, user=self.instance, changes=changes)
             except DomainError as exc:
-                raise _form_errors(exc, self.fields) from exc
+                raise form_errors(exc, self.fields) from exc
         return data
 
 
@@ -163,7 +143,7 @@ class RoleForm(forms.ModelForm):
         data = super().clean()
         if not self.errors:
             try:
-                with _DryRun():
+                with dry_run():
                     services.update_role(
                         by=self.request.user,
                         role=self.instance,
@@ -171,7 +151,7 @@ class RoleForm(forms.ModelForm):
                         permissions=data.get("permissions") or [],
                     )
             except DomainError as exc:
-                raise _form_errors(exc, self.fields) from exc
+                raise form_errors(exc, self.fields) from exc
         return data
 
 

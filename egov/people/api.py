@@ -8,10 +8,10 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from egov.access.authentication import BearerTokenAuth, check_credentials, officer_auth
 from egov.core.errors import AuthenticationFailed
 from egov.core.openapi import errors
 from egov.people import services
-from egov.people.authentication import BearerTokenAuth, check_credentials, officer_auth
 from egov.people.throttling import check_registration_rate
 
 router = Router(tags=["Xác thực"])

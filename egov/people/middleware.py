@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from egov.people.authentication import SESSION_2FA_KEY
+from egov.access.authentication import SESSION_2FA_KEY
 
 _ALLOWED_PREFIXES = ("/static/", "/i18n/", "/dang-xuat/", "/dang-nhap/")
 

@@ -29,7 +29,7 @@ class User(AbstractUser):
 
 
 class Role(models.Model):
-    """A role and the permissions it grants, as data (see ``egov.people.policy.PERMISSIONS``)."""
+    """A role and the permissions it grants, as data (see ``egov.access.policy.PERMISSIONS``)."""
 
     code = models.SlugField("mã vai trò", max_length=50, unique=True)
     name = models.CharField("tên vai trò", max_length=100)

@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
-from egov.people import services
-from egov.people.authentication import (
+from egov.access.authentication import (
     SESSION_2FA_KEY,
     administrators_sign_in_with_password_only,
     check_credentials,
     lockout_message,
 )
+from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
+from egov.core.forms import errors_by_field
+from egov.people import services
 from egov.people.models import ContactVerification, User
 from egov.people.throttling import check_registration_rate
 
@@ -38,15 +39,6 @@ def _safe_next(request, fallback: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
-
-
-def _field_errors(exc: DomainError) -> dict[str, list[str]]:
-    if isinstance(exc, ValidationFailed):
-        result: dict[str, list[str]] = {}
-        for err in exc.errors:
-            result.setdefault(err.field, []).append(err.message)
-        return result
-    return {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +74,7 @@ def login_view(request):
             status = 400
         except DomainError as exc:
             context["error"] = exc.message
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             status = exc.status if exc.status != 401 else 400
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -93,7 +85,7 @@ def login_view(request):
             services.record_login(user=user, method="password+totp" if device else "password")
             if needs_second_factor:
                 return redirect(f"{reverse('people:second_factor')}?{urlencode({'next': context['next']})}")
-            return HttpResponseRedirect(_safe_next(request, reverse("core:home")))
+            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
     return render(request, "people/login.html", context, status=status)
 
 
@@ -121,7 +113,7 @@ def second_factor_view(request):
         else:
             otp_login(request, device)
             request.session[SESSION_2FA_KEY] = "ok"
-            return HttpResponseRedirect(_safe_next(request, reverse("core:home")))
+            return HttpResponseRedirect(_safe_next(request, reverse("portal:home")))
     if not has_device:
         device = services.start_totp_enrollment(user=user)
         context["otpauth_uri"] = device.config_url
@@ -133,7 +125,7 @@ def second_factor_view(request):
 def logout_view(request):
     logout(request)
     messages.info(request, "Bạn đã đăng xuất.")
-    return redirect("core:home")
+    return redirect("portal:home")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -174,7 +166,7 @@ def my_account(request) -> HttpResponse:
                 by=user, channel=contact_form["channel"], value=contact_form["new_contact"]
             )
         except DomainError as exc:
-            context["contact_errors"] = _field_errors(exc)
+            context["contact_errors"] = errors_by_field(exc)
             context["contact_error_list"] = [
                 ("new_contact" if field == "channel" else field, message) for field, message in _error_list(exc)
             ]
@@ -195,7 +187,7 @@ def my_account(request) -> HttpResponse:
                 address=form["address"],
             )
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error"] = exc.message
             context["error_pairs"] = _error_list(exc)
             status = exc.status
@@ -259,7 +251,7 @@ def register_view(request):
                 accepted_terms=context["accepted_terms"],
             )
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error_list"] = _error_list(exc)
             status = exc.status
         else:
@@ -299,7 +291,7 @@ def verify_view(request):
         try:
             user = services.verify_contact(token=token, code=context["code"], user=request.user)
         except DomainError as exc:
-            context["errors"] = _field_errors(exc)
+            context["errors"] = errors_by_field(exc)
             context["error_list"] = _error_list(exc)
             status = exc.status
         else:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
-from egov.people import policy
-from egov.people.admin_policy import PolicyAdmin
-from egov.people.selectors import can_use_back_office
+from egov.access import policy
+from egov.access.admin_policy import PolicyAdmin
+from egov.access.back_office import can_use_back_office
 from egov.portal import schema as schemas
 from egov.portal import services
 from egov.portal.models import SubmissionForm

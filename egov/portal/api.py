@@ -10,13 +10,13 @@ from datetime import datetime
 from ninja import Field, Header, Router, Schema
 from ninja.responses import Response
 
+from egov.access.authentication import BearerTokenAuth, SessionAuth
 from egov.catalogue.models import Procedure
 from egov.core.errors import FieldError, ValidationFailed
 from egov.core.openapi import errors
 from egov.dossiers.api import DossierOut, dossier_out
 from egov.dossiers.services import ApplicantInput, ComponentInput, UploadInput
 from egov.organisations import selectors as organisations
-from egov.people.authentication import BearerTokenAuth, SessionAuth
 from egov.portal import selectors, services
 
 router = Router(tags=["Cổng dịch vụ công: hồ sơ của tôi"])

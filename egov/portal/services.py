@@ -16,11 +16,11 @@ from django.db.models import Max
 from egov.audit import services as audit
 from egov.catalogue.models import Procedure
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from egov.core.uploads import check_upload, storage_name
 from egov.dossiers import documents
 from egov.dossiers import services as dossiers
 from egov.dossiers.models import Dossier, DossierFile, DossierResult
 from egov.dossiers.services import ApplicantInput, ComponentInput, UploadInput
-from egov.dossiers.uploads import check_upload
 from egov.organisations.models import Organisation
 from egov.portal import schema as schemas
 from egov.portal.models import Draft, DraftFile, OnlineApplication, PersonalDocument, SubmissionForm
@@ -163,7 +163,7 @@ def save_draft(
             sha256=checked.sha256,
             reused_from=upload.reused_from,
         )
-        stored.file.save(f"{checked.sha256[:16]}-{checked.name}", ContentFile(checked.content), save=False)
+        stored.file.save(storage_name(checked), ContentFile(checked.content), save=False)
         stored.save()
         counts[pk] += 1
     return draft, refused
@@ -366,7 +366,7 @@ def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocu
         sha256=checked.sha256,
         source=PersonalDocument.Source.UPLOADED,
     )
-    doc.file.save(f"{checked.sha256[:16]}-{checked.name}", ContentFile(checked.content), save=False)
+    doc.file.save(storage_name(checked), ContentFile(checked.content), save=False)
     doc.save()
     audit.record(actor=by, action="portal.document_add", target=doc, after={"name": doc.name, "sha256": doc.sha256})
     return doc

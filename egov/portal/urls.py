@@ -5,6 +5,7 @@ from egov.portal import views
 app_name = "portal"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("nop-ho-so/<str:code>/", views.apply_page, name="apply"),
     path("ca-nhan/ho-so/", views.my_dossiers_page, name="my_dossiers"),
     path("ca-nhan/ho-so/<str:code>/", views.dossier_page, name="dossier"),

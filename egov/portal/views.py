@@ -12,14 +12,17 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.catalogue.models import Procedure
 from egov.core.errors import DomainError, NotFound
+from egov.core.files import serve_stored_file
+from egov.core.forms import errors_by_field
 from egov.dossiers import services as dossier_services
 from egov.dossiers.models import DossierResult
+from egov.dossiers.selectors import most_requested_procedures
 from egov.dossiers.services import ComponentInput, UploadInput
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.feedback.models import Rating
@@ -37,11 +40,9 @@ APPLICANT_FIELDS = (
 )
 
 
-def _by_field(exc: DomainError | None, extra: list | None = None) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for err in [*getattr(exc, "errors", []), *(extra or [])]:
-        result.setdefault(err.field, []).append(err.message)
-    return result
+def home(request):
+    """The home page: the most requested procedures, and the ways in for citizens and officers."""
+    return render(request, "portal/home.html", {"popular": most_requested_procedures(limit=8)})
 
 
 def _profile_defaults(user) -> dict[str, str]:
@@ -164,12 +165,14 @@ def apply_page(request, code: str):
         )
     except DomainError as exc:
         context = _apply_context(
-            request, procedure, errors=_by_field(exc) or {"form": [exc.message]}, posted=request.POST
+            request, procedure, errors=errors_by_field(exc) or {"form": [exc.message]}, posted=request.POST
         )
         return render(request, "portal/apply.html", context, status=exc.status)
     if refused:
         problems = services.draft_problems(_draft) if action == "submit" else []
-        context = _apply_context(request, procedure, errors=_by_field(None, refused + problems), posted=request.POST)
+        context = _apply_context(
+            request, procedure, errors=errors_by_field(None, refused + problems), posted=request.POST
+        )
         return render(request, "portal/apply.html", context, status=422)
     if action == "draft":
         messages.success(request, "Đã lưu hồ sơ nháp. Ông/Bà có thể quay lại nộp sau.")
@@ -179,7 +182,7 @@ def apply_page(request, code: str):
             by=request.user, procedure=procedure, idempotency_key=request.POST.get("idempotency_key", "")
         )
     except DomainError as exc:
-        errors = _by_field(exc) or {"form": [exc.message]}
+        errors = errors_by_field(exc) or {"form": [exc.message]}
         context = _apply_context(request, procedure, errors=errors, posted=request.POST)
         return render(request, "portal/apply.html", context, status=exc.status)
     if created:
@@ -269,7 +272,7 @@ def supplement(request, code: str):
             )
         )
     if refused:
-        context = _dossier_context(request, dossier, errors=_by_field(None, refused), form_name="supplement")
+        context = _dossier_context(request, dossier, errors=errors_by_field(None, refused), form_name="supplement")
         return render(request, "portal/dossier.html", context, status=422)
     try:
         dossier_services.submit_supplement(
@@ -277,7 +280,7 @@ def supplement(request, code: str):
         )
     except DomainError as exc:
         context = _dossier_context(
-            request, dossier, errors=_by_field(exc) or {"form": [exc.message]}, form_name="supplement"
+            request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="supplement"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
     messages.success(request, "Đã nộp hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ.")
@@ -294,7 +297,7 @@ def withdraw(request, code: str):
         )
     except DomainError as exc:
         context = _dossier_context(
-            request, dossier, errors=_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"
+            request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
     messages.success(request, "Đã rút hồ sơ.")
@@ -317,7 +320,7 @@ def store_page(request):
                 upload=UploadInput(name=upload.name, content=upload.read()) if upload else UploadInput("", b""),
             )
         except DomainError as exc:
-            errors, status = _by_field(exc) or {"form": [exc.message]}, exc.status
+            errors, status = errors_by_field(exc) or {"form": [exc.message]}, exc.status
         else:
             messages.success(request, "Đã lưu giấy tờ vào kho dữ liệu.")
             return redirect("portal:store")
@@ -333,7 +336,7 @@ def store_page(request):
 @require_GET
 def store_download(request, pk: int):
     doc = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
-    return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
+    return serve_stored_file(doc.file.name, content_type=doc.content_type, filename=doc.original_name)
 
 
 @login_required

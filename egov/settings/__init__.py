@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "egov.core",
+    "egov.access",
     "egov.audit",
     "egov.organisations",
     "egov.people",
@@ -85,12 +86,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so they see every answer (CSRF refusals, redirects) and time the whole request.
+    # First: every log line written while serving a request carries its id (egov/core/logging.py).
+    "egov.core.logging.RequestIdMiddleware",
+    # Next: it sees every answer (CSRF refusals, redirects) and times the whole request.
     "egov.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may answer early (bad input, errors), so every answer carries the CSP.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
+    # Before anything that turns cookies, headers or form values into database queries.
+    "egov.core.middleware.BadInputMiddleware",
+    "egov.core.middleware.DatabaseOutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.platform",
+                "egov.access.context_processors.back_office",
             ],
         },
     },
@@ -177,8 +186,8 @@ AUTHENTICATION_BACKENDS = [
     "egov.people.oidc.CitizenOIDCBackend",
 ]
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Sliding session timeout: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(env("SESSION_TIMEOUT_SECONDS", str(30 * 60)) or 1800)
@@ -219,6 +228,31 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "VNeID")
 OIDC_IDENTITY_CLAIM = env("OIDC_IDENTITY_CLAIM", "identity_number")
 EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 
+# --- Security headers ---------------------------------------------------------------------------
+# Content-Security-Policy by django-csp (ADR 0015): scripts only from this site's static files (no
+# inline script, no eval), nothing may frame a page. Styles allow inline because USWDS, htmx and the
+# statistics bars set style attributes; a style cannot run code. Stored files get a stricter policy
+# of their own (egov.core.files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Django's own headers (defaults made explicit): no MIME sniffing, the Referer only within the site,
+# no framing for browsers without CSP frame-ancestors. HSTS is production's (egov.settings.production).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -232,6 +266,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Stored files are served only by views that check access (egov.core.files); MEDIA_URL is never
+# routed. Behind nginx, set this to an ``internal`` location's prefix (docs/deploy.md §10) and the
+# view answers with X-Accel-Redirect, leaving the sending to nginx. Empty: Django streams the file.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -259,6 +297,18 @@ EGOV_UPLOAD_SCANNER = env("UPLOAD_SCANNER", "")
 EGOV_UPLOAD_SCANNER_TIMEOUT = float(env("UPLOAD_SCANNER_TIMEOUT", "30") or 30)
 # Public dossier lookup, per client address (django-ninja rate syntax).
 EGOV_LOOKUP_RATE = env("LOOKUP_RATE", "30/min")
+# Other per-address limits of public operations (same syntax): signature checks of uploaded PDFs,
+# account registrations, feedback submissions and satisfaction ratings.
+EGOV_VERIFY_RATE = env("VERIFY_RATE", "20/min")
+EGOV_REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
+EGOV_FEEDBACK_SUBMIT_RATE = env("FEEDBACK_SUBMIT_RATE", "10/hour")
+EGOV_RATING_RATE = env("RATING_RATE", "10/min")
+# Working days an agency has to answer a citizen's feedback (NĐ 20/2008 Đ11: 10 working days).
+EGOV_FEEDBACK_ANSWER_WORKING_DAYS = int(env("FEEDBACK_ANSWER_WORKING_DAYS", "10") or 10)
+# Account verification codes (registration by e-mail or SMS): lifetime, wrong tries, wait before resending.
+EGOV_VERIFICATION_CODE_MINUTES = int(env("VERIFICATION_CODE_MINUTES", "15") or 15)
+EGOV_VERIFICATION_MAX_ATTEMPTS = int(env("VERIFICATION_MAX_ATTEMPTS", "5") or 5)
+EGOV_VERIFICATION_RESEND_SECONDS = int(env("VERIFICATION_RESEND_SECONDS", "60") or 60)
 
 # Security monitoring (egov/security): an e-mail to these addresses when a kind of security event
 # reaches its threshold within the window. Thresholds: "kind=count" pairs overriding the defaults
@@ -281,23 +331,65 @@ EGOV_SIGNING_PASSPHRASE = env("SIGNING_PASSPHRASE", DEMO_SIGNING_PASSPHRASE)
 # Empty: the demo root in PKI_DIR (egov.signing.conf).
 EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
 
+
+def _font_files(value: str) -> dict[tuple[str, str], str] | None:
+    """``"normal:normal=/a.ttf,bold:normal=/b.ttf"`` -> ``{("normal", "normal"): "/a.ttf", ...}``."""
+    pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+    return {tuple(key.strip().split(":", 1)): path.strip() for key, path in pairs} or None
+
+
+# Fonts of the rendered forms, (weight, style) -> file; unset: Noto Serif, else DejaVu Serif
+# (egov/forms/rendering.py).
+FORMS_FONT_FILES = _font_files(env("FORMS_FONT_FILES", "") or "")
+
 # --- Online payments (egov/payments) -----------------------------------------------------------
 # No gateway URL: the built-in sandbox gateway serves the demo (production refuses that).
 EGOV_PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", "")
 EGOV_PAYMENT_SECRET = env("PAYMENT_SECRET", "")
 EGOV_PAYMENT_TMN_CODE = env("PAYMENT_TMN_CODE", "SONNAM01")
+# Gateway protocol: "vnpay", or "sandbox" (the built-in demo gateway); empty: vnpay when a URL is set.
+EGOV_PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", "")
 
 # --- Notifications ------------------------------------------------------------------------------
 EGOV_SMS_BACKEND = env("SMS_BACKEND", "egov.notifications.sms.ConsoleSmsBackend")
 EGOV_SMS_HTTP_URL = env("SMS_HTTP_URL", "")
 EGOV_SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
 EGOV_SMS_SENDER = env("SMS_SENDER", "")
+EGOV_SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10") or 10)
+# FileSmsBackend's output: one JSON line per message.
+EGOV_SMS_FILE = Path(env("SMS_FILE", str(VAR_DIR / "sms.log")))
+# Most phones show Vietnamese diacritics, but unaccented texts fit 160 characters per part (GSM 7-bit).
+EGOV_SMS_STRIP_DIACRITICS = env_bool("SMS_STRIP_DIACRITICS", True)
+# Outbox delivery (egov/notifications/services.py): tries per message, and the waits between them
+# (base, doubling, capped).
+EGOV_NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "5") or 5)
+EGOV_NOTIFY_RETRY_BASE_SECONDS = int(env("NOTIFY_RETRY_BASE_SECONDS", "300") or 300)
+EGOV_NOTIFY_RETRY_MAX_SECONDS = int(env("NOTIFY_RETRY_MAX_SECONDS", str(6 * 3600)) or 6 * 3600)
+# How long a sender holds a message it is delivering. If it dies mid-send, the message is taken up
+# again when the lease runs out (and may then reach the recipient twice: an interrupted send cannot
+# be told from a delivered one). Keep it above the longest send: EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT.
+EGOV_NOTIFY_LEASE_SECONDS = int(env("NOTIFY_LEASE_SECONDS", "60") or 60)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    # pyHanko logs a traceback for every untrusted certificate it validates; one line is enough.
-    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
-}
+def logging_config(level: str) -> dict:
+    """One JSON line per event on stderr (egov/core/logging.py), shared by production.py and gunicorn."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request": {"()": "egov.core.logging.RequestContextFilter"}},
+        "formatters": {"json": {"()": "egov.core.logging.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # pyHanko logs a traceback for every untrusted certificate it validates; one line is enough.
+            "pyhanko": {"level": "ERROR"},
+            "pyhanko_certvalidator": {"level": "ERROR"},
+            # WeasyPrint and fontTools narrate every rendering step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+            # Django's own handlers would print the request errors a second time, in another format.
+            "django": {"handlers": [], "propagate": True},
+        },
+    }
+
+
+LOGGING = logging_config(env("LOG_LEVEL", "WARNING") or "WARNING")

@@ -6,7 +6,7 @@ Use with ``DJANGO_SETTINGS_MODULE=egov.settings.production``. See docs/deploy.md
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.settings import *  # noqa: F403
-from egov.settings import DEMO_SIGNING_PASSPHRASE, DEV_SECRET_KEY, env, env_bool, env_list
+from egov.settings import DEMO_SIGNING_PASSPHRASE, DEV_SECRET_KEY, env, env_bool, env_list, logging_config
 
 _POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
@@ -55,10 +55,4 @@ EGOV_TOTP_REQUIRED_ROLES = [
     *(role for role in env_list("TOTP_REQUIRED_ROLES", "administrator") if role != "administrator"),
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
-}
+LOGGING = logging_config(env("LOG_LEVEL", "INFO") or "INFO")

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from egov.people.admin_policy import PolicyAdmin
+from egov.access.admin_policy import PolicyAdmin
 from egov.signing.models import SigningKey
 
 

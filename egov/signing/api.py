@@ -19,7 +19,7 @@ from ninja.throttling import AnonRateThrottle
 
 from egov.core.errors import Throttled, ValidationFailed
 from egov.core.openapi import errors
-from egov.dossiers.uploads import size_text
+from egov.core.uploads import size_text
 from egov.signing import services
 from egov.signing.errors import InvalidDocument
 from egov.signing.pades import SignatureReport

@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pyhanko.sign import signers
 
+from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, ValidationFailed
 from egov.organisations.models import Organisation
-from egov.people import policy
 from egov.signing import conf, pades, pki, selectors
 from egov.signing.errors import InvalidKeyFile, KeyNotUsable
 from egov.signing.models import SigningKey

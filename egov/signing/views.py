@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import ValidationFailed
-from egov.dossiers.uploads import size_text
+from egov.core.uploads import size_text
 from egov.signing import api
 from egov.signing.pades import SignatureReport
 from egov.signing.pki import VIETNAM_TZ

@@ -164,7 +164,8 @@ def test_a_component_template_is_given_as_a_download_address(client, fields):
 
     [component] = client.get(f"{URL}/{BIRTH}").json()["components"]
 
-    assert component["template_url"] == "/media/catalogue/templates/to-khai.docx"
+    # Not a /media/ address: stored files are only served through views (issue #9).
+    assert component["template_url"] == f"/thu-tuc/{BIRTH}/mau/{component['id']}/"
 
 
 def test_given_an_unknown_code_when_getting_the_detail_then_404_in_vietnamese(client, procedures):
@@ -241,3 +242,25 @@ def test_the_fields_take_one_query(client, many, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get(f"{URL}/fields")
     assert response.json()["items"][0]["procedure_count"] == 42
+
+
+def test_a_component_template_is_served_by_its_view_as_a_sandboxed_download(client, fields, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "catalogue" / "templates").mkdir(parents=True)
+    (tmp_path / "catalogue" / "templates" / "to-khai.html").write_bytes(b"<html><script>alert(1)</script>")
+    services.create_procedure(
+        by=None,
+        spec=factories.birth(
+            components=(ComponentSpec(name="Tờ khai", originals=1, template="catalogue/templates/to-khai.html"),)
+        ),
+    )
+    [component] = client.get(f"{URL}/{BIRTH}").json()["components"]
+
+    response = client.get(component["template_url"])
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="to-khai.html"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].endswith("; sandbox")
+    assert client.get(f"/thu-tuc/{BIRTH}/mau/{component['id'] + 1}/").status_code == 404

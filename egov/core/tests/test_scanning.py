@@ -10,7 +10,7 @@ import pytest
 
 from egov.core import scanning
 from egov.core.errors import FieldError
-from egov.dossiers.uploads import check_upload
+from egov.core.uploads import check_upload
 
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

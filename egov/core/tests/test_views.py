@@ -30,5 +30,6 @@ def test_healthz_fails_when_the_database_does_not_answer(client, monkeypatch):
     # Then the load balancer sees a failure, not "ok"
     response = client.get("/healthz")
 
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     assert b'"status": "ok"' not in response.content

@@ -131,3 +131,62 @@ def test_refuses_to_load_demo_data_under_production_settings(db, settings):
     with pytest.raises(CommandError, match="Không nạp dữ liệu mẫu với cấu hình production"):
         call_command("seed_demo")
     assert Organisation.objects.count() == 0
+
+
+def test_reseeding_leaves_what_administrators_changed_and_adds_what_is_missing(monkeypatch):
+    # Given the demo, after an administrator dissolved two departments, gave a unit a new code and
+    # moved its legacy code to another unit; and a newer demo that adds an officer to the renamed unit
+    from egov.demo.management.commands import seed_demo
+    from egov.organisations import services as org_services
+
+    _seed()
+    justice = Organisation.objects.get(code="H99.103")
+    science = Organisation.objects.get(code="H99.111")
+    for org in (justice, science):
+        org_services.dissolve_organisation(by=None, organisation=org, effective_on=date(2026, 1, 1))
+    renamed = Organisation.objects.get(code="H99.306.01")
+    old_legacy = renamed.legacy_code
+    org_services.update_organisation(by=None, organisation=renamed, code="H99.306.91", legacy_code=None)
+    other = Organisation.objects.get(code="H99.104")
+    org_services.update_organisation(by=None, organisation=other, legacy_code=old_legacy)
+    monkeypatch.setattr(
+        seed_demo,
+        "OFFICERS",
+        [*seed_demo.OFFICERS, ("tiepnhan2.xa", "Lê Văn Hai", "receiving_officer", "H99.306.01", "Công chức")],
+    )
+    orgs_before = list(Organisation.objects.order_by("pk").values_list("pk", "code", "legacy_code", "valid_to"))
+
+    # When the demo is seeded again
+    output = _seed()
+
+    # Then no unit was added or changed: the dissolved ones stay dissolved, the renamed one keeps its code
+    assert list(Organisation.objects.order_by("pk").values_list("pk", "code", "legacy_code", "valid_to")) == orgs_before
+    assert set(Organisation.objects.filter(pk__in=[justice.pk, science.pk]).values_list("valid_to", flat=True)) == {
+        date(2025, 12, 31)
+    }
+    # ... the new officer is placed in the renamed unit, found by its new code
+    clerk = User.objects.get(username="tiepnhan2.xa")
+    assert list(Position.objects.filter(user=clerk).values_list("unit__code", flat=True)) == ["H99.306.91"]
+    assert "thêm 0 đơn vị, 0 thay đổi lịch sử" in output
+    assert "1 tài khoản" in output
+    assert "Bỏ qua" not in output
+    assert verify_chain().ok
+
+
+def test_a_step_that_fails_is_reported_and_the_others_still_run(monkeypatch):
+    # Given a demo database where one step cannot complete (the calendar's province is missing)
+    from egov.core.errors import ValidationFailed
+    from egov.demo.management.commands import seed_demo
+
+    def broken(self):
+        raise ValidationFailed.field("name", "Tên lịch đã được dùng.")
+
+    monkeypatch.setattr(seed_demo.Command, "_calendar", broken)
+
+    # When seeded
+    output = _seed()
+
+    # Then the problem is reported by step and the rest is loaded
+    assert "Bỏ qua bước «lịch làm việc»: name: Tên lịch đã được dùng." in output
+    assert User.objects.filter(username="admin").exists()
+    assert WorkCalendar.objects.count() == 0

@@ -141,17 +141,18 @@ def test_given_files_renamed_or_office_documents_when_received_then_each_is_type
 
     assert response.status_code == 201, response.content
     assert [(c["name"], c["provided"], c["files"]) for c in response.json()["components"]] == [
-        ("Dự thảo hợp đồng, giao dịch", True, ["du-thao.docx", "anh-chup.pdf"]),
+        ("Dự thảo hợp đồng, giao dịch", True, ["du-thao.docx", "anh-chup.pdf.png"]),  # labelled as what it is
         ("Bản sao giấy tờ tùy thân", True, ["bang-ke.xlsx"]),
         ("Giấy tờ chứng minh quyền sở hữu tài sản", False, []),
     ]
     stored = list(DossierFile.objects.order_by("pk"))
     assert [(f.original_name, f.content_type, f.size, f.sha256) for f in stored] == [
         ("du-thao.docx", DOCX, len(word), hashlib.sha256(word).hexdigest()),
-        ("anh-chup.pdf", "image/png", len(photo), hashlib.sha256(photo).hexdigest()),
+        ("anh-chup.pdf.png", "image/png", len(photo), hashlib.sha256(photo).hexdigest()),
         ("bang-ke.xlsx", XLSX, len(sheet), hashlib.sha256(sheet).hexdigest()),
     ]
     assert [f.file.read() for f in stored] == [word, photo, sheet]
+    assert [f.file.name.rsplit(".", 1)[1] for f in stored] == ["docx", "png", "xlsx"]
 
 
 def _another_procedures_component(world):

@@ -185,19 +185,46 @@ def test_an_address_refused_by_the_mail_server_fails_at_once(dummy_tasks, settin
 
 
 def test_a_sender_that_died_mid_send_is_replaced_when_its_lease_expires(dummy_tasks, sms_sent):
+    # Given the default lease of 60 seconds
     message = sms_message()
     at = timezone.now()
     claimed, _ = services._claim(message.pk, at)  # ...and the process dies before sending
     assert claimed is not None
-    assert _state(message) == (Status.SENDING, 1, at + timedelta(minutes=10))
+    assert _state(message) == (Status.SENDING, 1, at + timedelta(seconds=60))
 
-    assert services.deliver(message.pk, now=at + timedelta(minutes=9)) == "skipped"  # the lease still runs
+    assert services.deliver(message.pk, now=at + timedelta(seconds=59)) == "skipped"  # the lease still runs
     assert sms_sent == []
-    assert services.deliver_due(now=at + timedelta(minutes=10)) == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0}
+    assert services.deliver_due(now=at + timedelta(seconds=60)) == {"sent": 1, "retry": 0, "failed": 0, "skipped": 0}
 
     assert len(sms_sent) == 1
     assert _state(message) == (Status.SENT, 2, None)
     assert _attempts(message) == [("error", services.INTERRUPTED), ("ok", "Mã tin: rec-1")]
+
+
+def test_the_delivery_lease_is_a_setting(dummy_tasks, sms_sent, settings):
+    settings.EGOV_NOTIFY_LEASE_SECONDS = 15
+    message = sms_message()
+    at = timezone.now()
+    services._claim(message.pk, at)
+
+    assert _state(message) == (Status.SENDING, 1, at + timedelta(seconds=15))
+    assert services.deliver(message.pk, now=at + timedelta(seconds=14)) == "skipped"
+    assert services.deliver(message.pk, now=at + timedelta(seconds=15)) == "sent"
+    assert len(sms_sent) == 1
+
+
+def test_the_lease_setting_is_read_from_the_environment(monkeypatch):
+    import importlib
+
+    import egov.settings as base
+
+    monkeypatch.setenv("NOTIFY_LEASE_SECONDS", "45")
+    try:
+        assert importlib.reload(base).EGOV_NOTIFY_LEASE_SECONDS == 45
+    finally:
+        monkeypatch.delenv("NOTIFY_LEASE_SECONDS")
+        importlib.reload(base)
+    assert base.EGOV_NOTIFY_LEASE_SECONDS == 60
 
 
 def test_a_sender_that_died_on_the_last_attempt_leaves_the_message_failed(dummy_tasks, sms_sent, settings):

@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from egov.access import policy
 from egov.calendar.models import CalendarDay, WorkCalendar
 from egov.core.errors import PermissionDenied
 from egov.organisations.models import Organisation
-from egov.people import policy, services
+from egov.people import services
 from egov.people.models import Position, User
 from egov.people.tests.conftest import PASSWORD, plus
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from egov.audit.models import AuditRecord
 from egov.core.errors import Throttled, ValidationFailed
+from egov.notifications import services as notification_services
 from egov.notifications.models import OutboxMessage
 from egov.people import services
 from egov.people.models import CitizenProfile, ContactVerification, User
@@ -270,7 +271,7 @@ def test_an_outbox_failure_leaves_no_account_behind(db, counts, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services.notifications, "notify", broken)
+    monkeypatch.setattr(notification_services, "notify", broken)
 
     with pytest.raises(RuntimeError):
         register()

@@ -308,8 +308,8 @@ def test_back_office_access_follows_the_current_role(tree, role, allowed):
 
     from django.utils import timezone
 
+    from egov.access.back_office import can_use_back_office
     from egov.people.models import Position, User
-    from egov.people.selectors import can_use_back_office
 
     officer = services.create_officer(
         by=None, username="canbo", full_name="Cán Bộ", password=PASSWORD, unit=tree["justice"], role_code=role
@@ -353,7 +353,7 @@ def test_create_officer_refuses_invalid_input_and_writes_nothing(tree, admin_use
 def test_create_officer_race_on_username_is_a_conflict_and_writes_nothing(tree, admin_user, counts):
     # given the up-front checks passed, but another request took the username before our insert
     before = counts()
-    with mock.patch.object(services, "_account_errors", return_value=[]):
+    with mock.patch("egov.people.services.officers._account_errors", return_value=[]):
         with pytest.raises(Conflict) as excinfo:
             services.create_officer(
                 by=admin_user,

@@ -277,7 +277,7 @@ def test_an_invalid_role_change_names_the_field_and_writes_nothing(admin_user, c
 
 
 def test_a_role_change_applies_to_its_holders_at_once(tree, admin_user, specialist):
-    from egov.people import policy
+    from egov.access import policy
 
     assert policy.has(User.objects.get(pk=specialist.pk), "audit.view") is False
 

@@ -124,7 +124,7 @@ def test_a_file_over_the_limit_is_refused(client, pki_dir, settings, signed):
 def _too_large_message(content: bytes, name: str) -> str:
     from decimal import ROUND_CEILING
 
-    from egov.dossiers.uploads import size_text
+    from egov.core.uploads import size_text
 
     return f"Tệp &#x27;{name}&#x27; quá lớn ({size_text(len(content), ROUND_CEILING)}); tối đa 1 KB."
 

@@ -1,23 +1,29 @@
 """Load the demo province "Tỉnh Sơn Nam": organisations, mergers, calendar, officers, citizens.
 
-Idempotent: everything is looked up by its code or username first, so a second run writes nothing.
+Idempotent: everything is looked up first (units by code, else by parent and name, else by legacy
+code; people by username), so a second run writes nothing. It seeds what is missing and leaves alone
+what exists, including what administrators changed since (a dissolved unit, a new code). Each step
+(``STEPS``) runs in its own transaction: a step that cannot complete is rolled back, reported and
+skipped, and the others still run, so ``make run`` always gets to serving the data it has.
 Every write goes through the domain services, so the demo data has an audit trail like real data.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from egov.calendar import services as calendar_services
 from egov.calendar.models import WorkCalendar
-from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
 from egov.demo import data
+from egov.demo.catalogue import load_demo_catalogue
 from egov.dossiers.demo import lien_thong_procedure, load_demo_processes
 from egov.dossiers.models import Dossier
 from egov.dossiers.services import ApplicantInput, ComponentInput, receive_dossier
@@ -28,7 +34,38 @@ from egov.people.models import User
 from egov.portal.demo import load_demo_forms
 from egov.signing.services import ensure_demo_keys
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_DEMO_PASSWORD = "DemoEgov@2026"
+
+# (label in the report, method). Each step returns how many things it added and runs in its own
+# transaction; a later addition (more demo data) is one more line here.
+STEPS = [
+    ("đơn vị", "_organisations"),
+    ("thay đổi lịch sử", "_history"),
+    ("ngày nghỉ/làm bù", "_calendar"),
+    ("tài khoản", "_people"),
+    ("thủ tục", "_catalogue"),
+    ("khóa ký số", "_signing_keys"),
+    ("quy trình nội bộ", "_processes"),
+    ("hồ sơ", "_dossiers"),
+    ("tờ khai điện tử", "_forms"),
+]
+# Step names in the "skipped" lines of the report.
+STEP_TITLES = {
+    "_organisations": "cơ cấu tổ chức",
+    "_history": "sáp nhập, giải thể",
+    "_calendar": "lịch làm việc",
+    "_people": "tài khoản",
+    "_catalogue": "thủ tục hành chính",
+    "_signing_keys": "khóa ký số",
+    "_processes": "quy trình nội bộ",
+    "_dossiers": "hồ sơ mẫu",
+    "_forms": "tờ khai điện tử",
+}
+
+# What a step may meet in data that administrators changed; anything else is a bug and propagates.
+_SKIPPABLE = (DomainError, ObjectDoesNotExist, DatabaseError)
 
 # (username, full name, role, unit code, title)
 OFFICERS = [
@@ -91,86 +128,135 @@ class Command(BaseCommand):
                 "Không nạp dữ liệu mẫu với cấu hình production (môi trường thật). "
                 "Dùng --allow-production nếu đây là máy trình diễn."
             )
-        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-        try:
-            with transaction.atomic():
-                created_orgs = self._organisations()
-                changed_history = self._history()
-                added_days = self._calendar()
-                created_people = self._people(password)
-                created_procedures = load_demo_catalogue()
-                created_keys = self._signing_keys()
-                created_processes = load_demo_processes()
-                created_dossiers = self._dossiers()
-                created_forms = load_demo_forms()
-        except ValidationFailed as exc:
-            detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-            raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {detail}") from exc
-        except DomainError as exc:
-            raise CommandError(f"Không nạp được dữ liệu mẫu (không ghi gì): {exc.message}") from exc
-        self.stdout.write(
-            f"Dữ liệu mẫu: thêm {created_orgs} đơn vị, {changed_history} thay đổi lịch sử, "
-            f"{added_days} ngày nghỉ/làm bù, {created_people} tài khoản, {created_procedures} thủ tục, "
-            f"{created_keys} khóa ký số, {created_processes} quy trình nội bộ, {created_dossiers} hồ sơ, "
-            f"{created_forms} tờ khai điện tử."
-        )
-        self._print_logins(password)
+        self.password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        self.problems: list[str] = []
+        self._units: dict[str, Organisation | None] = {}
+        counts = []
+        for label, method in STEPS:
+            try:
+                with transaction.atomic():
+                    counts.append(f"{getattr(self, method)()} {label}")
+            except _SKIPPABLE as exc:
+                self._units.clear()  # the rolled-back step may have cached units it created
+                self._problem(f"Bỏ qua bước «{STEP_TITLES.get(method, label)}»: {_describe(exc)}")
+                counts.append(f"0 {label}")
+        self.stdout.write(f"Dữ liệu mẫu: thêm {', '.join(counts)}.")
+        if self.problems:
+            self.stdout.write(
+                f"{len(self.problems)} phần không nạp được (dữ liệu đã có được giữ nguyên, "
+                "xem các dòng «Bỏ qua» ở trên)."
+            )
+        self._print_logins(self.password)
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(message)
+        logger.warning("%s", message)
+        self.stdout.write(message)
+
+    def _unit(self, code: str) -> Organisation | None:
+        """The organisation that stands for the demo unit ``code``, even if an administrator changed it.
+
+        By code; else (a new code) by its parent and name; else by the demo's legacy code. None if
+        the unit is not in the database.
+        """
+        if code in self._units:
+            return self._units[code]
+        found = Organisation.objects.filter(code=code).first()
+        if found is None and code in _DEMO_UNITS:
+            unit, parent = _DEMO_UNITS[code]
+            parent_org = self._unit(parent.code) if parent is not None else None
+            if parent_org is not None:
+                found = Organisation.objects.children_of(parent_org).filter(name=unit.name).first()
+            elif parent is None:
+                found = Organisation.objects.filter(depth=1, name=unit.name).first()
+            if found is None and unit.legacy_code:
+                found = Organisation.objects.filter(legacy_code=unit.legacy_code, name=unit.name).first()
+        self._units[code] = found
+        return found
+
+    def _require_unit(self, code: str) -> Organisation:
+        org = self._unit(code)
+        if org is None:
+            raise Organisation.DoesNotExist(f"Không tìm thấy đơn vị {code}.")
+        return org
 
     def _organisations(self) -> int:
-        known = set(Organisation.objects.values_list("code", flat=True))
-        by_code: dict[str, Organisation] = {}
         created = 0
         for unit, parent in data.iter_units():
-            if unit.code in known:
+            if self._unit(unit.code) is not None:
                 continue
-            if parent is not None and parent.code not in by_code:
-                by_code[parent.code] = Organisation.objects.get(code=parent.code)
-            org = org_services.create_organisation(
-                by=None,
-                parent=by_code[parent.code] if parent is not None else None,
-                name=unit.name,
-                kind=unit.kind,
-                code=unit.code,
-                legacy_code=unit.legacy_code,
-                short_name=unit.short_name,
-                valid_from=unit.valid_from,
-                # Units that end through a merger or a dissolution are ended by those services below.
-                valid_to=None if unit.code in _ended_by_history() else unit.valid_to,
-            )
-            by_code[unit.code] = org
+            parent_org = self._unit(parent.code) if parent is not None else None
+            if parent is not None and parent_org is None:
+                continue  # its parent was reported (or skipped) already
+            try:
+                with transaction.atomic():
+                    org = org_services.create_organisation(
+                        by=None,
+                        parent=parent_org,
+                        name=unit.name,
+                        kind=unit.kind,
+                        code=unit.code,
+                        legacy_code=unit.legacy_code,
+                        short_name=unit.short_name,
+                        valid_from=unit.valid_from,
+                        # Units that end through a merger or a dissolution are ended by those services below.
+                        valid_to=None if unit.code in _ended_by_history() else unit.valid_to,
+                    )
+            except DomainError as exc:
+                self._problem(f"Bỏ qua đơn vị {unit.code} ({unit.name}) và các đơn vị trực thuộc: {_describe(exc)}")
+                continue
+            self._units[unit.code] = org
             created += 1
         return created
 
     def _history(self) -> int:
         changed = 0
-        done = set(Succession.objects.values_list("predecessor__code", flat=True))
+        # A unit with a successor record, or already ended, was handled (by an earlier run or by hand).
+        done = set(Succession.objects.values_list("predecessor_id", flat=True))
+
+        def pending(code: str) -> Organisation | None:
+            org = self._unit(code)
+            return org if org is not None and org.pk not in done and org.valid_to is None else None
+
         for merger in data.MERGERS:
-            sources = [s for s in merger.sources if s not in done]
-            if not sources:
+            sources = [org for org in map(pending, merger.sources) if org is not None]
+            successor = self._unit(merger.successor)
+            if not sources or successor is None:
                 continue
-            org_services.merge_organisations(
-                by=None,
-                sources=list(Organisation.objects.filter(code__in=sources)),
-                successor=Organisation.objects.get(code=merger.successor),
-                effective_on=merger.effective_on,
-                move_children=False,
-                legal_basis="Nghị quyết của UBTVQH về sắp xếp đơn vị hành chính cấp xã năm 2025",
-            )
+            try:
+                with transaction.atomic():
+                    org_services.merge_organisations(
+                        by=None,
+                        sources=sources,
+                        successor=successor,
+                        effective_on=merger.effective_on,
+                        move_children=False,
+                        legal_basis="Nghị quyết của UBTVQH về sắp xếp đơn vị hành chính cấp xã năm 2025",
+                    )
+            except DomainError as exc:
+                self._problem(f"Bỏ qua sáp nhập vào {merger.successor}: {_describe(exc)}")
+                continue
             changed += len(sources)
         for code, effective_on in data.DISSOLUTIONS:
-            if code in done:
+            org = pending(code)
+            if org is None:
                 continue
-            org_services.dissolve_organisation(
-                by=None,
-                organisation=Organisation.objects.get(code=code),
-                effective_on=effective_on,
-                legal_basis="Kết thúc hoạt động của đơn vị hành chính cấp huyện từ 01/7/2025",
-            )
+            try:
+                with transaction.atomic():
+                    org_services.dissolve_organisation(
+                        by=None,
+                        organisation=org,
+                        effective_on=effective_on,
+                        legal_basis="Kết thúc hoạt động của đơn vị hành chính cấp huyện từ 01/7/2025",
+                    )
+            except DomainError as exc:
+                self._problem(f"Bỏ qua giải thể {code}: {_describe(exc)}")
+                continue
             changed += 1
         return changed
 
     def _calendar(self) -> int:
-        province = Organisation.objects.get(code=data.PROVINCE_CODE)
+        province = self._require_unit(data.PROVINCE_CODE)
         years = range(2024, timezone.localdate().year + 2)
         calendar = WorkCalendar.objects.filter(organisation=province).first()
         if calendar is None:
@@ -179,30 +265,49 @@ class Command(BaseCommand):
             )
         return calendar_services.seed_statutory_days(by=None, calendar=calendar, years=years)
 
-    def _people(self, password: str) -> int:
+    def _people(self) -> int:
         existing = set(User.objects.values_list("username", flat=True))
         created = 0
         for username, full_name, role, unit_code, title in OFFICERS:
             if username in existing:
                 continue
-            people_services.create_officer(
-                by=None,
-                username=username,
-                full_name=full_name,
-                password=password,
-                unit=Organisation.objects.get(code=unit_code),
-                role_code=role,
-                title=title,
-                email=f"{username}@sonnam.gov.vn",
-                is_superuser=(username == "admin"),
-            )
+            try:
+                with transaction.atomic():
+                    people_services.create_officer(
+                        by=None,
+                        username=username,
+                        full_name=full_name,
+                        password=self.password,
+                        unit=self._require_unit(unit_code),
+                        role_code=role,
+                        title=title,
+                        email=f"{username}@sonnam.gov.vn",
+                        is_superuser=(username == "admin"),
+                    )
+            except _SKIPPABLE as exc:
+                self._problem(f"Bỏ qua tài khoản {username}: {_describe(exc)}")
+                continue
             created += 1
         for citizen in CITIZENS:
             if citizen["username"] in existing:
                 continue
-            people_services.register_citizen(password=password, **citizen)
+            try:
+                with transaction.atomic():
+                    people_services.register_citizen(password=self.password, **citizen)
+            except _SKIPPABLE as exc:
+                self._problem(f"Bỏ qua tài khoản {citizen['username']}: {_describe(exc)}")
+                continue
             created += 1
         return created
+
+    def _catalogue(self) -> int:
+        return load_demo_catalogue()
+
+    def _processes(self) -> int:
+        return load_demo_processes()
+
+    def _forms(self) -> int:
+        return load_demo_forms()
 
     def _signing_keys(self) -> int:
         """Demo signing keys for every active agency and one-stop unit (they issue the forms)."""
@@ -218,7 +323,7 @@ class Command(BaseCommand):
         if procedure is None:
             return 0
         desk = User.objects.get(username="tiepnhan.stp")
-        justice = Organisation.objects.get(code="H99.103")
+        justice = self._require_unit("H99.103")
         components = [ComponentInput(c.pk, True) for c in procedure.components.order_by("order", "pk")]
         for name, identity, phone in DEMO_APPLICANTS:
             receive_dossier(
@@ -237,6 +342,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {title} — {full_name}")
         for citizen in CITIZENS:
             self.stdout.write(f"  {citizen['username']:<18} {citizen['full_name']} ({citizen['kind'].label})")
+
+
+def _describe(exc: Exception) -> str:
+    """One line for the report: the fields and messages of a domain error, else the error's text."""
+    if isinstance(exc, ValidationFailed):
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    if isinstance(exc, DomainError):
+        return exc.message
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+_DEMO_UNITS = {unit.code: (unit, parent) for unit, parent in data.iter_units()}
 
 
 def _ended_by_history() -> set[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from egov.catalogue.demo import load_demo_catalogue
 from egov.core.errors import DomainError, ValidationFailed
+from egov.demo.catalogue import load_demo_catalogue
 
 
 class Command(BaseCommand):

@@ -12,9 +12,8 @@ from django.contrib.auth import authenticate
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
+from egov.access import credentials
 from egov.core.errors import AuthenticationFailed, FieldError, Throttled, ValidationFailed
-from egov.people import services
-from egov.people.models import User
 
 __all__ = [
     "check_credentials",
@@ -72,9 +71,9 @@ def check_credentials(
     if user is None:
         raise AuthenticationFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
     device = None
-    if services.totp_required(user):
+    if credentials.totp_required(user):
         if otp_token:
-            device = services.verify_totp(user, otp_token)
+            device = credentials.verify_totp(user, otp_token)
             if device is None:
                 raise ValidationFailed.field(otp_field, "Mã xác thực hai lớp không đúng hoặc đã hết hạn.")
         elif require_otp_now:
@@ -85,8 +84,8 @@ def check_credentials(
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``."""
 
-    def authenticate(self, request, token: str) -> User | None:
-        api_token = services.authenticate_token(token)
+    def authenticate(self, request, token: str):
+        api_token = credentials.authenticate_token(token)
         if api_token is None:
             from egov.security.models import EventKind
             from egov.security.services import record

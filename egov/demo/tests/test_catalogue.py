@@ -1,5 +1,5 @@
 """The demo catalogue: at least 60 realistic procedures in at least 10 fields at province, department
-and commune level, loaded through the services, once."""
+and commune level, loaded through the catalogue's JSON import, once."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django.core.management import call_command
 
 from egov.audit.models import AuditRecord
 from egov.calendar.engine import Unit
-from egov.catalogue import demo_data, selectors
-from egov.catalogue.demo import load_demo_catalogue
+from egov.catalogue import jsondoc, selectors
 from egov.catalogue.models import Field, Procedure
 from egov.core.errors import ValidationFailed
+from egov.demo.catalogue import COMMUNES, catalogue_document, load_demo_catalogue
 from egov.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_the_demo_catalogue_loads_once_with_every_level_and_the_communes_of_toda
     created = load_demo_catalogue()
     elapsed = time.perf_counter() - started
 
-    assert created == len(demo_data.PROCEDURES) == Procedure.objects.count()
+    assert created == 65 == Procedure.objects.count()
     assert created >= 60 and elapsed < 3
     assert Field.objects.count() >= 10
     assert len(set(Procedure.objects.values_list("field", flat=True))) >= 10
@@ -85,7 +85,7 @@ def test_the_command_loads_the_demo_catalogue_after_the_demo_province(demo_tree)
     call_command("seed_demo_catalogue", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        f"Danh mục thủ tục mẫu: thêm {len(demo_data.PROCEDURES)} thủ tục.",
+        "Danh mục thủ tục mẫu: thêm 65 thủ tục.",
         "Danh mục thủ tục mẫu: thêm 0 thủ tục.",
     ]
 
@@ -101,10 +101,17 @@ def test_without_the_demo_province_the_loader_names_what_is_missing(tree):
     assert Procedure.objects.count() == 0
 
 
-def test_the_demo_data_is_plain_and_consistent():
-    numbers = [p["number"] for p in demo_data.PROCEDURES]
-    assert len(numbers) == len(set(numbers))
-    assert {p["field"] for p in demo_data.PROCEDURES} == {code for code, _name, _sector in demo_data.FIELDS}
-    for p in demo_data.PROCEDURES:
-        assert {d["channel"] for d in p["durations"]} <= set(p["channels"]), p["number"]
-        assert p["components"] and p["results"], p["number"]
+def test_the_demo_data_file_is_a_clean_exchange_document():
+    document = catalogue_document()
+    parsed = jsondoc.read(document)
+
+    assert parsed.errors == []
+    assert len(parsed.procedures) == 65 and len(parsed.fields) == 24
+    codes = [p.code for p in parsed.procedures]
+    assert len(codes) == len(set(codes))
+    assert all(code.endswith(".000.00.00.H99") for code in codes)
+    assert {p.field for p in parsed.procedures} == {f.code for f in parsed.fields}
+    assert sum(COMMUNES in p.agencies for p in parsed.procedures) >= 20
+    for p in parsed.procedures:
+        assert {d.channel for d in p.durations} <= set(p.channels), p.code
+        assert p.components and p.results, p.code

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from egov.access import policy
+from egov.access.back_office import can_use_back_office
 from egov.core.errors import DomainError
-from egov.people import policy
-from egov.people.selectors import can_use_back_office
 
 
 class PolicyAdmin(admin.ModelAdmin):

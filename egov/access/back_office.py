@@ -1,10 +1,9 @@
-"""Reads about people that several callers need."""
+"""Who may use the back office (the Django admin)."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.utils import timezone
-
-from egov.people.models import Position
 
 __all__ = ["BACK_OFFICE_ROLES", "can_use_back_office"]
 
@@ -22,7 +21,8 @@ def can_use_back_office(user) -> bool:
     cached = getattr(user, "_egov_back_office", None)
     if cached is None:
         cached = (
-            Position.objects.active_on(timezone.localdate())
+            apps.get_model("people", "Position")
+            .objects.active_on(timezone.localdate())
             .filter(user=user, role__code__in=BACK_OFFICE_ROLES)
             .exists()
         )

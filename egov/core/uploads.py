@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -14,7 +16,7 @@ from django.conf import settings
 from egov.core import scanning
 from egov.core.errors import FieldError
 
-__all__ = ["CheckedUpload", "check_upload", "ALLOWED_TYPES"]
+__all__ = ["CheckedUpload", "check_upload", "clean_label", "detect_type", "storage_name", "ALLOWED_TYPES", "EXTENSIONS"]
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -25,12 +27,49 @@ ALLOWED_TYPES = {
 }
 
 
+# The extension a stored file gets: from its detected type, never from the name the client sent.
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+LABEL_MAX_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
-    name: str
+    name: str  # the client's name, cleaned: a label shown to people, never a path
     content: bytes
     content_type: str
     sha256: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.content_type]
+
+
+def clean_label(name: str, *, extension: str | None = None) -> str:
+    """The client's file name as a label: its last path part (``/`` or ``\\``), without control or
+    format characters, at most ``LABEL_MAX_LENGTH`` characters. With ``extension`` (the detected
+    type), a label that does not end with it gets it appended, so ``poly.html`` becomes
+    ``poly.html.pdf`` and nobody is misled about what they open."""
+    text = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    text = " ".join(text.split()).strip(" .")
+    if extension:
+        suffix = f".{extension}"
+        known = (suffix, ".jpeg") if extension == "jpg" else (suffix,)
+        if not text.lower().endswith(known):
+            text = text[: LABEL_MAX_LENGTH - len(suffix)] + suffix if text else f"tep{suffix}"
+    return text[-LABEL_MAX_LENGTH:] if len(text) > LABEL_MAX_LENGTH else text
+
+
+def storage_name(upload: CheckedUpload) -> str:
+    """The name the file is stored under, made by the platform: a hash prefix (for people reading
+    the folder), a random part (two uploads never collide) and the detected type's extension."""
+    return f"{upload.sha256[:16]}-{secrets.token_hex(8)}.{upload.extension}"
 
 
 def _office_type(content: bytes) -> str | None:
@@ -47,6 +86,15 @@ def _office_type(content: bytes) -> str | None:
     return None
 
 
+def detect_type(content: bytes) -> str | None:
+    """The MIME type the content shows (magic numbers; DOCX and XLSX by their parts), or None."""
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else None
+    if mime == "application/zip" or mime is None or mime.startswith("application/vnd.openxmlformats"):
+        mime = _office_type(content) or mime
+    return mime
+
+
 def size_text(size: int, rounding: str = ROUND_HALF_UP) -> str:
     """``2500`` -> ``"2,5 KB"``: one decimal (comma), in the largest unit that fits. The refusal rounds
     the file up and the limit down, so a file just over the limit never reads as equal to it."""
@@ -60,15 +108,13 @@ def size_text(size: int, rounding: str = ROUND_HALF_UP) -> str:
 def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | FieldError:
     """The upload, typed by its content; or the reason it is refused, naming ``field``."""
     limit = getattr(settings, "EGOV_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    name = clean_label(name) or "tệp"
     if not content:
         return FieldError(field, f"Tệp '{name}' rỗng.")
     if len(content) > limit:
         size, most = size_text(len(content), ROUND_CEILING), size_text(limit, ROUND_FLOOR)
         return FieldError(field, f"Tệp '{name}' quá lớn ({size}); tối đa {most}.")
-    kind = filetype.guess(content)
-    mime = kind.mime if kind else None
-    if mime == "application/zip" or mime is None or mime.startswith("application/vnd.openxmlformats"):
-        mime = _office_type(content) or mime
+    mime = detect_type(content)
     if mime not in ALLOWED_TYPES:
         allowed = ", ".join(ALLOWED_TYPES.values())
         return FieldError(field, f"Tệp '{name}' không phải {allowed} (nhận dạng theo nội dung tệp).")
@@ -81,5 +127,8 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
     if not verdict.clean:
         return FieldError(field, f"Tệp '{name}' bị chương trình diệt virus từ chối ({verdict.signature}).")
     return CheckedUpload(
-        name=name[:255], content=content, content_type=mime, sha256=hashlib.sha256(content).hexdigest()
+        name=clean_label(name, extension=EXTENSIONS[mime]),
+        content=content,
+        content_type=mime,
+        sha256=hashlib.sha256(content).hexdigest(),
     )

@@ -2,7 +2,7 @@
 
 * Permissions are codes (``PERMISSIONS``); roles grant them as data (``Role.permissions``; the
   default roles are loaded by migration people/0002 and edited by administrators).
-* An officer's :class:`~egov.people.models.Position` gives its role's permissions over the
+* An officer's ``people.Position`` gives its role's permissions over the
   position's unit **and its subtree** (materialised path prefix).
 * :func:`has` / :func:`require` answer "may this user do X to this object?";
   :func:`scope` answers "which objects may this user see?" as a queryset filter, in SQL.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -55,7 +56,8 @@ def grants(user) -> list[Grant]:
     cached = getattr(user, "_egov_grants", None)
     if cached is not None:
         return cached
-    from egov.people.models import Position
+    # Read through the app registry: access sits below people and organisations (docs/architecture.md).
+    Position = apps.get_model("people", "Position")
 
     result: list[Grant] = []
     if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
@@ -74,7 +76,7 @@ def grants(user) -> list[Grant]:
 
 def organisation_of(obj: Any):
     """The organisation an object belongs to, for scoping."""
-    from egov.organisations.models import Organisation
+    Organisation = apps.get_model("organisations", "Organisation")
 
     if obj is None or isinstance(obj, Organisation):
         return obj
@@ -117,7 +119,7 @@ def has_everywhere(user, permission: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    from egov.organisations.models import Organisation
+    Organisation = apps.get_model("organisations", "Organisation")
 
     return any(g.permission == permission and len(g.path) == Organisation.steplen for g in grants(user))
 
