@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from egov.access.back_office import can_use_back_office
 from egov.api import api
-from egov.core.metrics import metrics_view
+from egov.security.metrics import metrics_view
 
 admin.site.site_header = "Quản trị hệ thống"
 admin.site.site_title = "Quản trị"
@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="people:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    # Prometheus scrape endpoint, behind METRICS_TOKEN (egov.core.metrics).
+    # Prometheus scrape endpoint, behind METRICS_TOKEN (egov.security.metrics).
     path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),

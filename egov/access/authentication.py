@@ -14,6 +14,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from egov.access import credentials
 from egov.core.errors import AuthenticationFailed, FieldError, Throttled, ValidationFailed
+from egov.core.signals import security_event
 
 __all__ = [
     "check_credentials",
@@ -87,10 +88,7 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         api_token = credentials.authenticate_token(token)
         if api_token is None:
-            from egov.security.models import EventKind
-            from egov.security.services import record
-
-            record(EventKind.TOKEN_REFUSED, path=request.path)
+            security_event.send(sender=BearerTokenAuth, kind="token_refused", path=request.path)
             return None
         request.user = api_token.user
         request.api_token = api_token

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import admin
 from django.utils import timezone
 
-from egov.people.admin_policy import PolicyAdmin
+from egov.access.admin_policy import PolicyAdmin
 from egov.security import services
 from egov.security.models import EventKind, SecurityAlert, SecurityEvent
 

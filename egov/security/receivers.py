@@ -1,4 +1,5 @@
-"""Sign-in signals (Django's failed login, django-axes' lock-out) become security events."""
+"""Signals become security events: Django's failed login, django-axes' lock-out, and the platform's
+own ``security_event`` (sent by the apps below this one: refused tokens, a broken audit chain)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from egov.core.signals import security_event
 from egov.security.models import EventKind
 from egov.security.services import record
 
@@ -36,3 +38,8 @@ def locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         ip_address=ip_address or _ip(request),
         path=getattr(request, "path", ""),
     )
+
+
+@receiver(security_event, dispatch_uid="egov.security.platform_event")
+def platform_event(sender, kind, username="", ip_address=None, path="", detail="", **kwargs):
+    record(kind, username=username, ip_address=ip_address, path=path, detail=detail)
