@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from egov.access.admin_policy import PolicyAdmin
 from egov.security import services
@@ -30,9 +31,12 @@ class SecurityEventAdmin(PolicyAdmin):
         now = timezone.now()
         window = services.alert_window()
         periods = [
-            (f"{round(window.total_seconds() / 60)} phút", services.counts(since=now - window)),
-            ("24 giờ", services.counts(since=now - timedelta(days=1))),
-            ("7 ngày", services.counts(since=now - timedelta(days=7))),
+            (
+                gettext("%(minutes)s phút") % {"minutes": round(window.total_seconds() / 60)},
+                services.counts(since=now - window),
+            ),
+            (gettext("24 giờ"), services.counts(since=now - timedelta(days=1))),
+            (gettext("7 ngày"), services.counts(since=now - timedelta(days=7))),
         ]
         thresholds = services.thresholds()
         summary = [
