@@ -20,9 +20,6 @@ status the API answers is declared.
 ninja collects each model's ``$defs`` into one ``components.schemas`` dictionary keyed by class name,
 silently keeping the last of two models called ``ComponentOut``; :class:`StrictOpenAPISchema` refuses
 that, so a collision fails ``make openapi`` and the test that the committed document is current.
-
-Text in requests may not contain NUL (``egov.core.middleware.BadInputMiddleware`` answers 400): every
-string and property name without a stricter pattern says so with ``pattern: ^[^\\u0000]*$``.
 """
 
 from __future__ import annotations
@@ -125,36 +122,8 @@ class StrictOpenAPISchema(OpenAPISchema):
         super().add_schema_definitions(definitions)
 
 
-# What BadInputMiddleware refuses with 400 (PostgreSQL cannot store a NUL in text), said in the
-# document so that a client generating valid requests from it never sends one.
-NO_NUL = "^[^\\u0000]*$"
-
-
-def _forbid_nul(node) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _forbid_nul(item)
-        return
-    if not isinstance(node, dict):
-        return
-    if node.get("type") == "string" and not {"pattern", "enum", "const"} & node.keys():
-        if node.get("format") != "binary":
-            node["pattern"] = NO_NUL
-    if node.get("type") == "object" and node.get("additionalProperties", True) is not False:
-        node.setdefault("propertyNames", {"pattern": NO_NUL})
-    for key, value in node.items():
-        if key != "propertyNames":
-            _forbid_nul(value)
-
-
 class EgovNinjaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params=None) -> OpenAPISchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        schema = StrictOpenAPISchema(api=self, path_prefix=path_prefix)
-        for methods in schema["paths"].values():
-            for operation in methods.values():
-                _forbid_nul(operation.get("parameters", []))
-                _forbid_nul(operation.get("requestBody", {}))
-        _forbid_nul(schema["components"]["schemas"])
-        return schema
+        return StrictOpenAPISchema(api=self, path_prefix=path_prefix)
