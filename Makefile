@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run install migrate demo test test-postgres bench bench-smoke messages openapi check clean
+.PHONY: run install migrate demo test test-postgres fuzz-api bench bench-smoke messages openapi check clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -44,6 +44,12 @@ test: install
 # Same suite against PostgreSQL (DATABASE_URL must point at a server where the user may create databases).
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/egov} $(PY) -m pytest
+
+# API fuzzing (docs/operations.md, "API fuzzing"): schemathesis against the app on a free port, fresh
+# database (SQLite, or the PostgreSQL database named by DATABASE_URL, dropped and recreated), as an
+# officer and as an administrator; fails on any server error or schema violation.
+fuzz-api: install
+	scripts/fuzz_api.sh
 
 # Benchmarks (bench/README.md): PostgreSQL at 127.0.0.1:5432 (user postgres), wrk and pgbench.
 # bench: the full run on the database egov_bench (create it first: bench/run --generate 1000000);

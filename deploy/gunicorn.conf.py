@@ -23,3 +23,12 @@ errorlog = "-"
 logconfig_dict = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 logconfig_dict["loggers"]["gunicorn.error"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
 logconfig_dict["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False}
+
+
+def child_exit(server, worker):
+    # Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR, docs/deploy.md §15): a recycled worker's
+    # live gauges must not count any more; its counters stay summed in.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

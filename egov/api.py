@@ -1,10 +1,10 @@
 """The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
 
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from egov.calendar.api import router as calendar_router
 from egov.core.api_errors import install as install_error_handlers
+from egov.core.openapi import EgovNinjaAPI
 from egov.dossiers.api import lookup_router, process_router, worklist_router
 from egov.dossiers.api import router as dossiers_router
 from egov.feedback.api import router as feedback_router
@@ -20,7 +20,7 @@ class UTF8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = EgovNinjaAPI(
     renderer=UTF8JSONRenderer(),
     title="API Hệ thống thông tin giải quyết thủ tục hành chính",
     version="1.0.0",

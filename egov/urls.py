@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from egov.access.back_office import can_use_back_office
 from egov.api import api
+from egov.security.metrics import metrics_view
 
 admin.site.site_header = "Quản trị hệ thống"
 admin.site.site_title = "Quản trị"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="people:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Prometheus scrape endpoint, behind METRICS_TOKEN (egov.security.metrics).
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("egov.people.urls")),

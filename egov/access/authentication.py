@@ -14,6 +14,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from egov.access import credentials
 from egov.core.errors import AuthenticationFailed, FieldError, Throttled, ValidationFailed
+from egov.core.signals import security_event
 
 __all__ = [
     "check_credentials",
@@ -22,6 +23,7 @@ __all__ = [
     "SessionAuth",
     "officer_auth",
     "SESSION_2FA_KEY",
+    "administrators_sign_in_with_password_only",
 ]
 
 # Session flag: "ok" once the second factor is satisfied (or not needed), "pending" until then.
@@ -35,6 +37,12 @@ def lockout_message() -> str:
         minutes = max(1, round(cooloff.total_seconds() / 60))
         return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
     return "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."
+
+
+def administrators_sign_in_with_password_only() -> bool:
+    """True when an administrator without an enrolled device gets in (and gets an API token) with the
+    password alone: the embedded default and the demo. Production always requires TOTP for them."""
+    return "administrator" not in settings.EGOV_TOTP_REQUIRED_ROLES
 
 
 def check_credentials(
@@ -80,6 +88,7 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         api_token = credentials.authenticate_token(token)
         if api_token is None:
+            security_event.send(sender=BearerTokenAuth, kind="token_refused", path=request.path)
             return None
         request.user = api_token.user
         request.api_token = api_token

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from egov.audit.models import AuditChainHead, AuditRecord
 from egov.core import context
+from egov.core.signals import security_event
 
 __all__ = ["record", "snapshot", "verify_chain", "ChainReport", "GENESIS_HASH"]
 
@@ -130,7 +131,19 @@ class ChainReport:
 
 
 def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the chain in order; report the first record that was edited, removed or reordered."""
+    """Walk the chain in order; report the first record that was edited, removed or reordered.
+
+    A broken chain is also a security event (``egov.core.signals.security_event``, recorded by
+    egov.security), which alerts the administrators.
+    """
+    report = _walk_chain(chunk_size=chunk_size)
+    if not report.ok:
+        where = f"bản ghi số {report.first_broken_seq}: {report.reason}"
+        security_event.send(sender=verify_chain, kind="audit_chain_broken", detail=where)
+    return report
+
+
+def _walk_chain(*, chunk_size: int) -> ChainReport:
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0

@@ -17,6 +17,7 @@ from egov.access.authentication import officer_auth
 from egov.calendar import engine, selectors, services
 from egov.calendar.models import CalendarDay
 from egov.core.errors import ValidationFailed
+from egov.core.schema_types import IsoDate, IsoDateTime
 from egov.organisations.models import Organisation
 
 router = Router(tags=["Lịch làm việc"])
@@ -44,7 +45,9 @@ def _restore_plus(value):
 
 
 class DueQuery(Schema):
-    start: datetime = Field(..., description="Thời điểm bắt đầu, ISO 8601 có múi giờ, ví dụ 2026-03-02T08:00:00+07:00")
+    start: IsoDateTime = Field(
+        ..., description="Thời điểm bắt đầu, ISO 8601 có múi giờ, ví dụ 2026-03-02T08:00:00+07:00"
+    )
     amount: Decimal = Field(..., ge=0, le=100000, description="Số lượng (giờ hoặc ngày)")
     unit: Literal["working_days", "working_hours", "calendar_days"]
     agency: str | None = Field(None, description="Mã định danh cơ quan (mặc định: lịch của tỉnh)")
@@ -57,8 +60,8 @@ class DueOut(Schema):
 
 
 class ElapsedQuery(Schema):
-    start: datetime
-    end: datetime
+    start: IsoDateTime
+    end: IsoDateTime
     agency: str | None = None
 
     _moments = field_validator("start", "end", mode="before")(_restore_plus)
@@ -107,7 +110,7 @@ def elapsed(request, query: Query[ElapsedQuery]):
 
 
 class DayIn(Schema):
-    date: date
+    date: IsoDate
     kind: Literal["day_off", "working_day"]
     note: str = Field("", max_length=200)
     agency: str | None = None
@@ -145,7 +148,7 @@ def set_day(request, payload: DayIn):
 
 
 @router.delete("/days/{day}", response={204: None}, auth=officer_auth, summary="Bỏ một ngày nghỉ / ngày làm bù")
-def remove_day(request, day: date, agency: str | None = None):
+def remove_day(request, day: IsoDate, agency: str | None = None):
     services.remove_day(by=request.user, calendar=_calendar(agency), day=day)
     return Status(204, None)
 

@@ -49,7 +49,7 @@ class AgencyOut(Schema):
     name: str
 
 
-class ComponentOut(Schema):
+class ProcedureComponentOut(Schema):
     id: int = SchemaField(..., description="Dùng làm component_id khi nộp hồ sơ")
     order: int
     name: str
@@ -75,7 +75,7 @@ class FeeOut(Schema):
     note: str
 
 
-class ResultOut(Schema):
+class ProcedureResultOut(Schema):
     name: str
 
 
@@ -86,13 +86,13 @@ class ProcedureDetail(ProcedureSummary):
     legal_basis: str
     result_description: str
     agencies: list[AgencyOut]
-    components: list[ComponentOut]
+    components: list[ProcedureComponentOut]
     durations: list[DurationOut]
     fees: list[FeeOut]
-    results: list[ResultOut]
+    results: list[ProcedureResultOut]
 
 
-class ListQuery(Schema):
+class ProcedureListQuery(Schema):
     q: str | None = SchemaField(
         None, max_length=200, description="Mã hoặc tên thủ tục; không phân biệt hoa thường, dấu"
     )
@@ -122,7 +122,7 @@ class FieldQuery(Schema):
 
 
 @router.get("", response=ProcedurePage, auth=None, summary="Tìm thủ tục hành chính (phân trang theo con trỏ)")
-def list_procedures(request, query: Query[ListQuery]):
+def list_procedures(request, query: Query[ProcedureListQuery]):
     agency = None
     if query.agency:
         agency = organisation_selectors.by_code(query.agency)

@@ -152,6 +152,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
+        from egov.core.metrics import count_db_error
+
+        count_db_error(exc)
         if isinstance(exc, DATABASE_UNAVAILABLE):
             # An outage, not a bug: Django logs one line for the 503; a traceback per request would
             # bury everything else in the log.

@@ -181,6 +181,10 @@ class DatabaseOutageMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, error_pages.DATABASE_UNAVAILABLE):
+            # Answered here, so MetricsMiddleware.process_exception (outside this one) never sees it.
+            from egov.core.metrics import count_db_error
+
+            count_db_error(exception)
             return error_pages.service_unavailable(request)
         if isinstance(exception, ObjectDoesNotExist):
             return page_not_found(request, Http404(str(exception)))

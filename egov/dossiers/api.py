@@ -17,6 +17,7 @@ from egov.access import policy
 from egov.access.authentication import officer_auth
 from egov.catalogue.models import Procedure
 from egov.core.errors import FieldError, NotFound, Throttled, ValidationFailed
+from egov.core.openapi import errors
 from egov.dossiers import selectors, services
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import TRANSITIONS, Status
@@ -70,7 +71,7 @@ class TaskOut(Schema):
     timeliness_label: str | None
 
 
-class ComponentOut(Schema):
+class DossierComponentOut(Schema):
     name: str
     originals: int
     certified_copies: int
@@ -117,7 +118,7 @@ class DossierOut(Schema):
     current_unit: str | None
     current_assignee: str | None
     allowed_actions: list[str]
-    components: list[ComponentOut]
+    components: list[DossierComponentOut]
     tasks: list[TaskOut]
     forms: list[FormOut]
     results: list[ResultLink]
@@ -153,7 +154,7 @@ def dossier_out(dossier: Dossier, *, user) -> DossierOut:
         current_assignee=dossier.current_assignee.get_username() if dossier.current_assignee_id else None,
         allowed_actions=[a for a, t in TRANSITIONS.items() if dossier.status in t.sources],
         components=[
-            ComponentOut(
+            DossierComponentOut(
                 name=c.name,
                 originals=c.originals,
                 certified_copies=c.certified_copies,
@@ -221,7 +222,10 @@ def _decode_files(component_index: int, files: list[FileIn]) -> tuple[list[servi
 
 
 @router.post(
-    "", response={201: DossierOut}, auth=officer_auth, summary="Tiếp nhận hồ sơ tại quầy (trực tiếp/bưu chính)"
+    "",
+    response={201: DossierOut, **errors(409)},
+    auth=officer_auth,
+    summary="Tiếp nhận hồ sơ tại quầy (trực tiếp/bưu chính)",
 )
 def create_dossier(request, payload: DossierIn):
     procedure = Procedure.objects.filter(code=payload.procedure).first()
@@ -260,7 +264,7 @@ class ResultIn(Schema):
     file: FileIn
 
 
-class ResultOut(Schema):
+class DossierResultOut(Schema):
     name: str
     sha256: str
     issued_at: datetime
@@ -268,14 +272,17 @@ class ResultOut(Schema):
 
 
 @router.post(
-    "/{code}/results", response={201: ResultOut}, auth=officer_auth, summary="Đính kèm kết quả điện tử (ký số)"
+    "/{code}/results",
+    response={201: DossierResultOut, **errors(409)},
+    auth=officer_auth,
+    summary="Đính kèm kết quả điện tử (ký số)",
 )
 def attach_result(request, code: str, payload: ResultIn):
     uploads, errors = _decode_files(0, [payload.file])
     if errors:
         raise ValidationFailed([FieldError("file", e.message) for e in errors])
     result = services.attach_result(by=request.user, code=code, name=payload.name, upload=uploads[0])
-    return 201, ResultOut(
+    return 201, DossierResultOut(
         name=result.name, sha256=result.sha256, issued_at=result.issued_at, url=f"/can-bo/ket-qua/{result.pk}.pdf"
     )
 
@@ -330,7 +337,10 @@ ActionName = Literal[tuple(ACTION_CALLS)]  # type: ignore[valid-type]
 
 
 @router.post(
-    "/{code}/actions/{action}", response=DossierOut, auth=officer_auth, summary="Thực hiện thao tác trên hồ sơ"
+    "/{code}/actions/{action}",
+    response={200: DossierOut, **errors(409)},
+    auth=officer_auth,
+    summary="Thực hiện thao tác trên hồ sơ",
 )
 def act(request, code: str, action: ActionName, payload: ActionIn):
     dossier = ACTION_CALLS[action](request.user, code, payload)
@@ -473,7 +483,7 @@ class LookupThrottle(AnonRateThrottle):
 LOOKUP_THROTTLED = "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."
 
 
-@lookup_router.get("/{code}", response=LookupOut, auth=None, summary="Tra cứu hồ sơ")
+@lookup_router.get("/{code}", response={200: LookupOut, **errors(429)}, auth=None, summary="Tra cứu hồ sơ")
 def lookup_api(request, code: str):
     # Checked here rather than with ninja's ``throttle=``, whose 429 says "Too many requests." in English.
     if not LookupThrottle().allow_request(request):

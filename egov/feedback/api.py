@@ -12,6 +12,7 @@ from ninja.throttling import AnonRateThrottle
 
 from egov.access.authentication import BearerTokenAuth
 from egov.core.errors import NotFound, Throttled, ValidationFailed
+from egov.core.openapi import errors
 from egov.feedback import selectors, services
 from egov.feedback.models import Feedback, RatingValue
 from egov.organisations import selectors as organisations
@@ -123,7 +124,7 @@ def track_out(feedback: Feedback) -> FeedbackTrackOut:
     )
 
 
-@router.post("", response={201: FeedbackTrackOut}, auth=None, summary="Gửi phản ánh, kiến nghị")
+@router.post("", response={201: FeedbackTrackOut, **errors(409, 429)}, auth=None, summary="Gửi phản ánh, kiến nghị")
 def submit(request, payload: FeedbackIn):
     check_throttle(request, "submit")
     agency = None
@@ -156,7 +157,7 @@ def published(request, after: str | None = None, limit: int = Query(20, ge=1, le
     )
 
 
-@router.get("/{code}", response=FeedbackTrackOut, auth=None, summary="Tra cứu phản ánh theo mã")
+@router.get("/{code}", response={200: FeedbackTrackOut, **errors(429)}, auth=None, summary="Tra cứu phản ánh theo mã")
 def track(request, code: str):
     check_throttle(request, "track")
     feedback = selectors.by_code(code)
@@ -165,7 +166,9 @@ def track(request, code: str):
     return track_out(feedback)
 
 
-@router.post("/ratings/{code}", response={201: RatingOut}, auth=None, summary="Đánh giá mức độ hài lòng")
+@router.post(
+    "/ratings/{code}", response={201: RatingOut, **errors(409, 429)}, auth=None, summary="Đánh giá mức độ hài lòng"
+)
 def rate(request, code: str, payload: RatingIn):
     """The applicant signs in with a bearer token; without one, the applicant's phone number on
     the dossier proves the right to rate. A browser session is not used here (no CSRF check on

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from egov.access.authentication import officer_auth
 from egov.core.errors import FieldError, NotFound, ValidationFailed
+from egov.core.openapi import errors
+from egov.core.schema_types import IsoDate
 from egov.organisations import codes, selectors, services
 from egov.organisations.models import Kind, Organisation, Succession
 
@@ -30,9 +32,9 @@ class OrganisationOut(Schema):
     valid_to: date | None
 
 
-class ListQuery(Schema):
+class OrganisationListQuery(Schema):
     kind: Kind | None = None
-    on: date | None = Field(None, description="Chỉ các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")
+    on: IsoDate | None = Field(None, description="Chỉ các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")
     parent: str | None = Field(None, description="Mã định danh đơn vị cấp trên: chỉ lấy các đơn vị trực thuộc")
     after: str | None = Field(None, description="Con trỏ trang sau (next_cursor của trang trước)")
     limit: int = Field(100, ge=1, le=500)
@@ -108,7 +110,7 @@ def _legal_basis(value: str) -> str:
 
 
 @router.get("", response=OrganisationPage, auth=None, summary="Danh sách cơ quan, đơn vị (phân trang theo con trỏ)")
-def list_organisations(request, query: Query[ListQuery]):
+def list_organisations(request, query: Query[OrganisationListQuery]):
     qs = Organisation.objects.active_on(query.on or timezone.localdate())
     if query.kind:
         qs = qs.filter(kind=query.kind)
@@ -143,14 +145,14 @@ class OrganisationIn(Schema):
     code: str | None = Field(None, description="Mã định danh QĐ 20/2020, ví dụ H55.242")
     legacy_code: str | None = Field(None, description="Mã định danh QCVN 102:2016, ví dụ 000.00.00.H55")
     short_name: str = Field("", max_length=100)
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
     address: str = Field("", max_length=300)
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
 
 
-@router.post("", response={201: OrganisationOut}, auth=officer_auth, summary="Thêm đơn vị (quản trị)")
+@router.post("", response={201: OrganisationOut, **errors(409)}, auth=officer_auth, summary="Thêm đơn vị (quản trị)")
 def create_organisation(request, payload: OrganisationIn):
     parent, errors = _resolve_one("parent", payload.parent)
     if errors:
@@ -165,7 +167,7 @@ def create_organisation(request, payload: OrganisationIn):
 class MergeIn(Schema):
     sources: list[str] = Field(..., description="Mã định danh các đơn vị được hợp nhất")
     successor: str = Field(..., description="Mã định danh đơn vị kế thừa (đã có, có hiệu lực từ ngày hợp nhất)")
-    effective_on: date = Field(..., description="Ngày hợp nhất có hiệu lực; các đơn vị cũ hết hiệu lực hôm trước")
+    effective_on: IsoDate = Field(..., description="Ngày hợp nhất có hiệu lực; các đơn vị cũ hết hiệu lực hôm trước")
     move_children: bool = Field(True, description="Chuyển các đơn vị trực thuộc còn hiệu lực sang đơn vị kế thừa")
     legal_basis: str = Field(..., max_length=300, description="Căn cứ pháp lý, ví dụ số nghị quyết")
 
@@ -233,14 +235,19 @@ class OrganisationPatch(BaseModel):
     code: str | None = None
     legacy_code: str | None = None
     short_name: str = Field(None, max_length=100)
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
     address: str = Field(None, max_length=300)
     phone: str = Field(None, max_length=30)
     email: str = Field(None, max_length=254)
 
 
-@router.patch("/{code}", response=OrganisationOut, auth=officer_auth, summary="Sửa thông tin đơn vị (quản trị)")
+@router.patch(
+    "/{code}",
+    response={200: OrganisationOut, **errors(409)},
+    auth=officer_auth,
+    summary="Sửa thông tin đơn vị (quản trị)",
+)
 def update_organisation(request, code: str, payload: OrganisationPatch):
     org = _by_code_or_404(code)
     if payload.model_extra:
@@ -250,7 +257,7 @@ def update_organisation(request, code: str, payload: OrganisationPatch):
 
 
 class DissolveIn(Schema):
-    effective_on: date = Field(..., description="Ngày giải thể có hiệu lực; đơn vị hết hiệu lực hôm trước")
+    effective_on: IsoDate = Field(..., description="Ngày giải thể có hiệu lực; đơn vị hết hiệu lực hôm trước")
     successor: str | None = Field(None, description="Mã định danh đơn vị kế thừa nhiệm vụ, nếu có")
     move_children_to: str | None = Field(
         None, description="Mã định danh đơn vị nhận các đơn vị trực thuộc còn hiệu lực; bỏ trống thì chúng ở lại"

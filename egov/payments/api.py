@@ -5,6 +5,7 @@ import logging
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from egov.core.openapi import errors
 from egov.payments import services
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,9 @@ class IpnAnswer(Schema):
     Message: str
 
 
-@router.api_operation(["GET", "POST"], "/ipn", response=IpnAnswer, auth=None, url_name="payments_ipn")
+@router.api_operation(
+    ["GET", "POST"], "/ipn", response={200: IpnAnswer, **errors(400)}, auth=None, url_name="payments_ipn"
+)
 def ipn(request: HttpRequest):
     """Thông báo kết quả thanh toán từ cổng (IPN), có chữ ký HMAC-SHA512. Public: the signature
     authenticates the gateway. Answers 00 confirmed, 97 bad signature, 01 unknown order, 04 wrong

@@ -31,6 +31,7 @@ from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import TRANSITIONS, Status
 from egov.payments import gateway
 from egov.payments.models import EventKind, OrderStatus, PaymentEvent, PaymentOrder
+from egov.security import services as security
 
 __all__ = [
     "DEMO_SECRET",
@@ -191,6 +192,7 @@ def handle_ipn(params: Mapping[str, object]) -> dict[str, str]:
     order = PaymentOrder.objects.filter(order_id=ref).first() if ref else None
     if not gateway.verify(params, cfg.secret):
         logger.warning("Payment IPN with an invalid signature for order %r", ref)
+        security.record(security.EventKind.PAYMENT_TAMPERED, detail=f"IPN: chữ ký sai (đơn {ref[:100]})")
         return _answer(RSP_SIGNATURE, params=params, order=order, signature_ok=False)
     if order is None or params.get("vnp_TmnCode") != cfg.tmn_code:
         return _answer(RSP_NOT_FOUND, params=params, order=order, signature_ok=True)
@@ -199,6 +201,7 @@ def handle_ipn(params: Mapping[str, object]) -> dict[str, str]:
     PaymentOrder.objects.filter(pk=order.pk).update(ipn_count=F("ipn_count") + 1)
     if _gateway_amount(params) != order.amount * 100:
         logger.warning("Payment IPN for order %s with amount %r", order.order_id, params.get("vnp_Amount"))
+        security.record(security.EventKind.PAYMENT_TAMPERED, detail=f"IPN: số tiền sai (đơn {order.order_id})")
         PaymentOrder.objects.filter(pk=order.pk).update(
             last_error=f"Số tiền cổng báo ({params.get('vnp_Amount', '')}) khác số tiền giao dịch."[:500]
         )
@@ -257,6 +260,7 @@ def handle_return(params: Mapping[str, object]) -> ReturnResult:
     if not ok:
         message = "Chữ ký không hợp lệ: kết quả này không đến từ cổng thanh toán."
         logger.warning("Payment return with an invalid signature for order %r", ref)
+        security.record(security.EventKind.PAYMENT_TAMPERED, detail=f"Trang trả về: chữ ký sai (đơn {ref[:100]})")
     elif order is None:
         message = "Không tìm thấy giao dịch."
     elif order.status == OrderStatus.PAID:

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from egov.access.authentication import BearerTokenAuth, check_credentials, officer_auth
 from egov.core.errors import AuthenticationFailed
+from egov.core.openapi import errors
 from egov.people import services
 from egov.people.throttling import check_registration_rate
 
@@ -46,7 +47,9 @@ class MeOut(Schema):
     positions: list[PositionOut]
 
 
-@router.post("/token", response={200: TokenOut}, auth=None, summary="Cấp mã truy cập (Bearer token)")
+@router.post(
+    "/token", response={200: TokenOut, **errors(401, 429)}, auth=None, summary="Cấp mã truy cập (Bearer token)"
+)
 def issue_token(request, payload: TokenIn):
     user, _device = check_credentials(
         request,
@@ -140,7 +143,7 @@ def _pending_out(token: str, verification) -> PendingVerificationOut:
 
 @router.post(
     "/register",
-    response={201: PendingVerificationOut},
+    response={201: PendingVerificationOut, **errors(409, 429)},
     auth=None,
     summary="Đăng ký tài khoản công dân, doanh nghiệp (chờ xác minh)",
 )
@@ -170,7 +173,7 @@ def verify(request, payload: VerifyIn):
 
 @router.post(
     "/verify/resend",
-    response={200: PendingVerificationOut},
+    response={200: PendingVerificationOut, **errors(429)},
     auth=None,
     summary="Gửi lại mã xác minh (mỗi phút một lần)",
 )

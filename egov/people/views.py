@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from egov.access.authentication import SESSION_2FA_KEY, check_credentials, lockout_message
+from egov.access.authentication import (
+    SESSION_2FA_KEY,
+    administrators_sign_in_with_password_only,
+    check_credentials,
+    lockout_message,
+)
 from egov.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from egov.core.forms import errors_by_field
 from egov.notifications import services as notifications
@@ -52,7 +57,13 @@ def _landing(user) -> str:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    context = {"next": _safe_next(request, ""), "username": "", "errors": {}, "error": None}
+    context = {
+        "next": _safe_next(request, ""),
+        "username": "",
+        "errors": {},
+        "error": None,
+        "admin_password_only": administrators_sign_in_with_password_only(),
+    }
     status = 200
     if request.method == "POST":
         context["username"] = request.POST.get("username", "")
@@ -137,7 +148,12 @@ def locked_out(request, credentials=None, *args, **kwargs):
         from django.http import JsonResponse
 
         return JsonResponse({"code": "throttled", "message": lockout_message()}, status=429)
-    return render(request, "people/login.html", {"error": lockout_message(), "errors": {}}, status=429)
+    context = {
+        "error": lockout_message(),
+        "errors": {},
+        "admin_password_only": administrators_sign_in_with_password_only(),
+    }
+    return render(request, "people/login.html", context, status=429)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ from ninja.responses import Response
 from egov.access.authentication import BearerTokenAuth, SessionAuth
 from egov.catalogue.models import Procedure
 from egov.core.errors import FieldError, ValidationFailed
+from egov.core.openapi import errors
 from egov.dossiers.api import DossierOut, dossier_out
 from egov.dossiers.services import ApplicantInput, ComponentInput, UploadInput
 from egov.organisations import selectors as organisations
@@ -22,18 +23,18 @@ router = Router(tags=["Cổng dịch vụ công: hồ sơ của tôi"])
 user_auth = [BearerTokenAuth(), SessionAuth()]
 
 
-class FileIn(Schema):
+class PortalFileIn(Schema):
     name: str = Field(..., max_length=255)
     content_base64: str = Field(..., description="Nội dung tệp, mã hóa base64")
 
 
-class ComponentIn(Schema):
+class PortalComponentIn(Schema):
     component_id: int = Field(..., description="Mã thành phần hồ sơ của thủ tục (components[].id ở /procedures/{code})")
-    files: list[FileIn] = []
+    files: list[PortalFileIn] = []
     reuse: list[str] = Field([], description="Giấy tờ trong kho để dùng lại: 'document:<id>' hoặc 'result:<id>'")
 
 
-class ApplicantIn(Schema):
+class PortalApplicantIn(Schema):
     name: str = Field(..., max_length=200)
     identity: str = Field("", max_length=20)
     address: str = Field("", max_length=300)
@@ -44,9 +45,9 @@ class ApplicantIn(Schema):
 class SubmissionIn(Schema):
     procedure: str = Field(..., description="Mã thủ tục")
     agency: str = Field(..., description="Mã định danh cơ quan giải quyết")
-    applicant: ApplicantIn
+    applicant: PortalApplicantIn
     data: dict = Field({}, description="Dữ liệu tờ khai điện tử theo lược đồ của thủ tục")
-    components: list[ComponentIn] = []
+    components: list[PortalComponentIn] = []
 
 
 class DossierRow(Schema):
@@ -67,7 +68,7 @@ class DossierPage(Schema):
     next: str | None
 
 
-def _decode(index: int, f: FileIn) -> UploadInput | FieldError:
+def _decode(index: int, f: PortalFileIn) -> UploadInput | FieldError:
     try:
         return UploadInput(name=f.name, content=base64.b64decode(f.content_base64, validate=True))
     except (binascii.Error, ValueError):
@@ -76,7 +77,7 @@ def _decode(index: int, f: FileIn) -> UploadInput | FieldError:
 
 @router.post(
     "/submissions",
-    response={200: DossierOut, 201: DossierOut},
+    response={200: DossierOut, 201: DossierOut, **errors(409)},
     auth=user_auth,
     summary="Nộp hồ sơ trực tuyến (lặp lại cùng Idempotency-Key trả về hồ sơ đã tạo)",
 )

@@ -109,11 +109,14 @@ INSTALLED_APPS = [
     # The demo's stand-in VNeID provider (egov.demo_idp); production.py takes both out.
     "oauth2_provider",
     "egov.demo_idp",
+    "egov.security",
 ]
 
 MIDDLEWARE = [
     # First: every log line written while serving a request carries its id (egov/core/logging.py).
     "egov.core.logging.RequestIdMiddleware",
+    # Next: it sees every answer (CSRF refusals, redirects) and times the whole request.
+    "egov.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that may answer early (bad input, errors), so every answer carries the CSP.
     "csp.middleware.CSPMiddleware",
@@ -129,6 +132,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "egov.people.middleware.TotpEnrollmentMiddleware",
     "egov.core.middleware.RequestContextMiddleware",
+    "egov.security.middleware.ForbiddenEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
@@ -363,6 +367,19 @@ EGOV_FEEDBACK_ANSWER_WORKING_DAYS = int(env("FEEDBACK_ANSWER_WORKING_DAYS", "10"
 EGOV_VERIFICATION_CODE_MINUTES = int(env("VERIFICATION_CODE_MINUTES", "15") or 15)
 EGOV_VERIFICATION_MAX_ATTEMPTS = int(env("VERIFICATION_MAX_ATTEMPTS", "5") or 5)
 EGOV_VERIFICATION_RESEND_SECONDS = int(env("VERIFICATION_RESEND_SECONDS", "60") or 60)
+
+# Security monitoring (egov/security): an e-mail to these addresses when a kind of security event
+# reaches its threshold within the window. Thresholds: "kind=count" pairs overriding the defaults
+# in egov.security.services.DEFAULT_THRESHOLDS, e.g. "login_failed=50,forbidden=100".
+EGOV_SECURITY_ALERT_EMAILS = env_list("SECURITY_ALERT_EMAILS", "")
+EGOV_SECURITY_ALERT_WINDOW = timedelta(minutes=int(env("SECURITY_ALERT_WINDOW_MINUTES", "15") or 15))
+EGOV_SECURITY_ALERT_THRESHOLDS = {
+    kind.strip(): int(count)
+    for kind, _, count in (item.partition("=") for item in env_list("SECURITY_ALERT_THRESHOLDS", ""))
+    if count.strip().isdigit()
+}
+# /metrics (Prometheus) answers only "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404.
+EGOV_METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
 
 # --- Digital signatures (egov/signing/README.md) ------------------------------------------------
 EGOV_PKI_DIR = Path(env("PKI_DIR", str(VAR_DIR / "pki")))

@@ -52,7 +52,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Administrators must use a TOTP second factor in production (issue #2).
-EGOV_TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", "administrator")
+# Administrators must use a TOTP second factor in production (issue #2): TOTP_REQUIRED_ROLES can add
+# roles, never take the administrator off (the sign-in page says when the password alone is enough).
+EGOV_TOTP_REQUIRED_ROLES = [
+    "administrator",
+    *(role for role in env_list("TOTP_REQUIRED_ROLES", "administrator") if role != "administrator"),
+]
 
 LOGGING = logging_config(env("LOG_LEVEL", "INFO") or "INFO")

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from egov.core.errors import Throttled, ValidationFailed
+from egov.core.openapi import errors
 from egov.core.uploads import size_text
 from egov.signing import services
 from egov.signing.errors import InvalidDocument
@@ -140,7 +141,7 @@ class VerifyOut(Schema):
 
 @router.post(
     "/verify",
-    response=VerifyOut,
+    response={200: VerifyOut, **errors(429)},
     auth=None,
     summary="Kiểm tra chữ ký số của tệp PDF",
     description=(

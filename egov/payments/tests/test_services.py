@@ -200,3 +200,16 @@ def test_start_payment_page_redirects_to_the_gateway(client, dossier, officers):
     assert response.status_code == 302
     assert response["Location"].startswith("/sandbox-gateway/pay/?")
     assert _query(response["Location"])["vnp_ReturnUrl"] == "http://testserver/thanh-toan/ket-qua/"
+
+
+def test_a_tampered_notification_or_amount_is_a_security_event(dossier, officers):
+    from egov.security.models import SecurityEvent
+
+    order, url = services.create_order(by=officers["desk"], dossier=dossier)
+    services.handle_ipn(_gateway_answer(url) | {"vnp_Amount": "100"})
+    services.handle_ipn(gateway.signed(_gateway_answer(url) | {"vnp_Amount": "100"}, SECRET))
+
+    assert list(SecurityEvent.objects.order_by("pk").values_list("kind", "detail")) == [
+        ("payment_tampered", f"IPN: chữ ký sai (đơn {order.order_id})"),
+        ("payment_tampered", f"IPN: số tiền sai (đơn {order.order_id})"),
+    ]

@@ -82,6 +82,14 @@ def test_production_settings_are_strict(tmp_path):
     }
 
 
+@pytest.mark.parametrize(("roles", "expected"), [("", ["administrator"]), ("clerk", ["administrator", "clerk"])])
+def test_production_keeps_requiring_totp_for_administrators_whatever_the_setting(tmp_path, roles, expected):
+    result = run_settings("egov.settings.production", PRODUCTION_ENV | {"TOTP_REQUIRED_ROLES": roles}, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["EGOV_TOTP_REQUIRED_ROLES"] == expected
+
+
 def test_production_reads_the_secret_key_from_a_file(tmp_path):
     secret_file = tmp_path / "secret_key"
     secret_file.write_text(SECRET + "\n", encoding="utf-8")

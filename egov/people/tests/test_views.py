@@ -293,3 +293,27 @@ def test_behind_a_proxy_the_lock_out_counts_the_forwarded_client_address(special
     # then that address is locked, but the officer signing in from another address is not
     assert attacker.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD}).status_code == 429
     assert officer.post(LOGIN, {"username": "chuyenvien", "password": PASSWORD}).status_code == 302
+
+
+NOTICE = "Chế độ thử nghiệm: tài khoản quản trị đăng nhập và nhận mã truy cập API chỉ bằng mật khẩu"
+
+
+def test_given_administrators_need_no_totp_when_opening_the_sign_in_page_then_a_notice_says_so(client, settings):
+    settings.EGOV_TOTP_REQUIRED_ROLES = []
+
+    response = client.get("/dang-nhap/")
+
+    assert response.status_code == 200
+    assert NOTICE in response.content.decode()
+    assert 'id="admin-password-only"' in response.content.decode()
+
+
+@pytest.mark.parametrize("roles", [["administrator"], ["administrator", "clerk"]])
+def test_given_administrators_need_totp_when_opening_the_sign_in_page_then_no_notice(client, settings, roles):
+    settings.EGOV_TOTP_REQUIRED_ROLES = roles
+
+    response = client.get("/dang-nhap/")
+
+    assert response.status_code == 200
+    assert NOTICE not in response.content.decode()
+    assert "admin-password-only" not in response.content.decode()
