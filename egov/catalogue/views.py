@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from egov.catalogue import selectors
@@ -14,6 +15,34 @@ from egov.core.files import serve_stored_file
 from egov.core.uploads import detect_type
 
 PAGE_SIZE = 20
+
+
+# The models' choice labels stay plain Vietnamese: the Excel/JSON import reads them back (exchange.py caches
+# a table of them). Pages show these labels in the reader's language instead.
+LEVEL_LABELS = {
+    Level.PROVINCE: pgettext_lazy("level", "Cấp tỉnh"),
+    Level.DEPARTMENT: pgettext_lazy("level", "Cấp sở, ban, ngành"),
+    Level.DISTRICT: pgettext_lazy("level", "Cấp huyện"),
+    Level.COMMUNE: pgettext_lazy("level", "Cấp xã"),
+}
+ONLINE_LEVEL_LABELS = {
+    OnlineLevel.LEVEL_1: pgettext_lazy("online level", "Mức độ 1 (NĐ 43/2011)"),
+    OnlineLevel.LEVEL_2: pgettext_lazy("online level", "Mức độ 2 (NĐ 43/2011)"),
+    OnlineLevel.LEVEL_3: pgettext_lazy("online level", "Mức độ 3 (NĐ 43/2011)"),
+    OnlineLevel.LEVEL_4: pgettext_lazy("online level", "Mức độ 4 (NĐ 43/2011)"),
+    OnlineLevel.TOAN_TRINH: pgettext_lazy("online level", "Toàn trình"),
+    OnlineLevel.MOT_PHAN: pgettext_lazy("online level", "Một phần"),
+}
+APPLICANT_LABELS = {
+    ApplicantType.CITIZEN: pgettext_lazy("applicant type", "Công dân"),
+    ApplicantType.BUSINESS: pgettext_lazy("applicant type", "Doanh nghiệp"),
+    ApplicantType.ORGANISATION: pgettext_lazy("applicant type", "Tổ chức"),
+}
+CHANNEL_LABELS = {
+    1: pgettext_lazy("channel", "Trực tiếp"),
+    2: pgettext_lazy("channel", "Trực tuyến"),
+    3: pgettext_lazy("channel", "Bưu chính công ích"),
+}
 
 
 @require_GET
@@ -43,9 +72,9 @@ def search_page(request):
         "error": error,
         "fields": Field.objects.order_by("name"),
         "field_code": field_code,
-        "levels": Level.choices,
+        "levels": [(value, LEVEL_LABELS[value]) for value in Level.values],
         "level": level,
-        "online_levels": OnlineLevel.choices,
+        "online_levels": [(value, ONLINE_LEVEL_LABELS[value]) for value in OnlineLevel.values],
         "online_level": online_level,
         "agencies": selectors.implementing_agencies(),
         "agency_code": agency_code,
@@ -87,9 +116,9 @@ def procedure_page(request, code: str):
         "catalogue/procedure.html",
         {
             "p": detail,
-            "channel_labels": {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"},
+            "channel_labels": CHANNEL_LABELS,
             "history": selectors.procedure_history(code),
-            "applicant_labels": [ApplicantType(t).label for t in detail["applicant_types"]],
+            "applicant_labels": [APPLICANT_LABELS[ApplicantType(t)] for t in detail["applicant_types"]],
             "places": places,
             "more_places": max(len(detail["agencies"]) - PLACES_SHOWN, 0),
             "online": online and not refusal,

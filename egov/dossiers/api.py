@@ -134,7 +134,7 @@ def dossier_out(dossier: Dossier, *, user) -> DossierOut:
         code=dossier.code,
         version=dossier.version,
         status=dossier.status,
-        status_label=Status(dossier.status).label,
+        status_label=str(Status(dossier.status).label),
         channel=dossier.channel,
         procedure_code=dossier.procedure.code,
         procedure_name=dossier.procedure.name,
@@ -198,7 +198,7 @@ def _value(t: selectors.Timeliness | None) -> str | None:
 
 
 def _label(t: selectors.Timeliness | None) -> str | None:
-    return t.label if t else None
+    return str(t.label) if t else None
 
 
 def _timeliness(dossier: Dossier) -> str | None:
@@ -380,7 +380,7 @@ def get_worklist(request, kind: selectors.Worklist, query: Query[WorklistQuery])
             WorklistItem(
                 code=d.code,
                 status=d.status,
-                status_label=Status(d.status).label,
+                status_label=str(Status(d.status).label),
                 procedure_name=d.procedure.name,
                 applicant_name=d.applicant_name,
                 received_at=d.received_at,
@@ -441,9 +441,9 @@ def lookup(code: str) -> LookupOut:
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         status=dossier.status,
-        status_label=Status(dossier.status).label,
+        status_label=str(Status(dossier.status).label),
         timeliness=value.value if value else None,
-        timeliness_label=value.label if value else None,
+        timeliness_label=str(value.label) if value else None,
         steps_done=[
             LookupStep(
                 name=t.name,

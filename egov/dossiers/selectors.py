@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from egov.access import policy
 from egov.core.errors import NotFound, ValidationFailed
@@ -126,9 +127,12 @@ class Timeliness(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"truoc_han": "Trước hạn", "dung_han": "Đúng hạn", "qua_han": "Quá hạn", "trong_han": "Trong hạn"}[
-            self.value
-        ]
+        return {
+            "truoc_han": pgettext_lazy("timeliness", "Trước hạn"),
+            "dung_han": pgettext_lazy("timeliness", "Đúng hạn"),
+            "qua_han": pgettext_lazy("timeliness", "Quá hạn"),
+            "trong_han": pgettext_lazy("timeliness", "Trong hạn"),
+        }[self.value]
 
 
 def timeliness(

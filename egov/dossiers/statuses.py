@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from egov.core.errors import InvalidTransition
 
@@ -16,22 +17,22 @@ __all__ = ["Status", "Channel", "ACTIVE", "WORKLIST", "CLOCK_PAUSED", "TRANSITIO
 
 
 class Status(models.IntegerChoices):
-    NEW = 1, "Mới đăng ký"
-    RECEIVED = 2, "Được tiếp nhận"
-    REFUSED = 3, "Không được tiếp nhận"
-    PROCESSING = 4, "Đang xử lý"
-    WAITING_SUPPLEMENT = 5, "Yêu cầu bổ sung"
-    WAITING_PAYMENT = 6, "Yêu cầu nghĩa vụ tài chính"
-    WITHDRAWN = 7, "Rút hồ sơ"
-    STOPPED = 8, "Dừng xử lý"
-    DONE = 9, "Đã xử lý xong"
-    RETURNED = 10, "Đã trả kết quả"
+    NEW = 1, pgettext_lazy("dossier status", "Mới đăng ký")
+    RECEIVED = 2, pgettext_lazy("dossier status", "Được tiếp nhận")
+    REFUSED = 3, pgettext_lazy("dossier status", "Không được tiếp nhận")
+    PROCESSING = 4, pgettext_lazy("dossier status", "Đang xử lý")
+    WAITING_SUPPLEMENT = 5, pgettext_lazy("dossier status", "Yêu cầu bổ sung")
+    WAITING_PAYMENT = 6, pgettext_lazy("dossier status", "Yêu cầu nghĩa vụ tài chính")
+    WITHDRAWN = 7, pgettext_lazy("dossier status", "Rút hồ sơ")
+    STOPPED = 8, pgettext_lazy("dossier status", "Dừng xử lý")
+    DONE = 9, pgettext_lazy("dossier status", "Đã xử lý xong")
+    RETURNED = 10, pgettext_lazy("dossier status", "Đã trả kết quả")
 
 
 class Channel(models.IntegerChoices):
-    IN_PERSON = 1, "Trực tiếp"
-    ONLINE = 2, "Trực tuyến"
-    POST = 3, "Bưu chính công ích"
+    IN_PERSON = 1, pgettext_lazy("channel", "Trực tiếp")
+    ONLINE = 2, pgettext_lazy("channel", "Trực tuyến")
+    POST = 3, pgettext_lazy("channel", "Bưu chính công ích")
 
 
 # Statuses in which the dossier is somewhere in the agency's hands (worklists, overdue counts).
@@ -48,7 +49,7 @@ class Transition:
     sources: frozenset[Status]
     target: Status | None  # None: the status does not change (e.g. claim, apology)
     permission: str
-    label: str
+    label: str  # lazy: shown on buttons in the reader's language
 
 
 def _t(action, sources, target, permission, label) -> tuple[str, Transition]:
@@ -58,8 +59,14 @@ def _t(action, sources, target, permission, label) -> tuple[str, Transition]:
 S = Status
 TRANSITIONS: dict[str, Transition] = dict(
     [
-        _t("accept", [S.NEW], S.RECEIVED, "dossier.receive", "Tiếp nhận"),
-        _t("refuse", [S.NEW, S.RECEIVED], S.REFUSED, "dossier.receive", "Từ chối tiếp nhận"),
+        _t("accept", [S.NEW], S.RECEIVED, "dossier.receive", pgettext_lazy("dossier action", "Tiếp nhận")),
+        _t(
+            "refuse",
+            [S.NEW, S.RECEIVED],
+            S.REFUSED,
+            "dossier.receive",
+            pgettext_lazy("dossier action", "Từ chối tiếp nhận"),
+        ),
         # Any officer of the unit holding the dossier who handles dossiers (checked by the service):
         # the one-stop unit at reception, the appraising division later.
         _t(
@@ -67,45 +74,65 @@ TRANSITIONS: dict[str, Transition] = dict(
             [S.NEW, S.RECEIVED, S.PROCESSING],
             S.WAITING_SUPPLEMENT,
             "dossier.view",
-            "Yêu cầu bổ sung",
+            pgettext_lazy("dossier action", "Yêu cầu bổ sung"),
         ),
         # Back to where it was: NEW if it had not been received yet, else PROCESSING (decided by the service).
-        _t("supplement", [S.WAITING_SUPPLEMENT], None, "dossier.receive", "Nhận hồ sơ bổ sung"),
+        _t(
+            "supplement",
+            [S.WAITING_SUPPLEMENT],
+            None,
+            "dossier.receive",
+            pgettext_lazy("dossier action", "Nhận hồ sơ bổ sung"),
+        ),
         # claim/forward: any officer of the step's unit who handles dossiers (checked per step by the service).
-        _t("claim", [S.RECEIVED, S.PROCESSING], None, "dossier.view", "Nhận xử lý"),
-        _t("reassign", [S.RECEIVED, S.PROCESSING], None, "dossier.approve", "Giao lại"),
-        _t("forward", [S.RECEIVED, S.PROCESSING], S.PROCESSING, "dossier.view", "Chuyển bước tiếp theo"),
-        _t("request_payment", [S.PROCESSING], S.WAITING_PAYMENT, "dossier.process", "Yêu cầu nộp phí"),
+        _t("claim", [S.RECEIVED, S.PROCESSING], None, "dossier.view", pgettext_lazy("dossier action", "Nhận xử lý")),
+        _t(
+            "reassign", [S.RECEIVED, S.PROCESSING], None, "dossier.approve", pgettext_lazy("dossier action", "Giao lại")
+        ),
+        _t(
+            "forward",
+            [S.RECEIVED, S.PROCESSING],
+            S.PROCESSING,
+            "dossier.view",
+            pgettext_lazy("dossier action", "Chuyển bước tiếp theo"),
+        ),
+        _t(
+            "request_payment",
+            [S.PROCESSING],
+            S.WAITING_PAYMENT,
+            "dossier.process",
+            pgettext_lazy("dossier action", "Yêu cầu nộp phí"),
+        ),
         _t(
             "record_payment",
             [S.WAITING_PAYMENT, S.RECEIVED, S.PROCESSING, S.DONE],
             None,
             "dossier.receive",
-            "Ghi nhận đã nộp phí",
+            pgettext_lazy("dossier action", "Ghi nhận đã nộp phí"),
         ),
         _t(
             "apologize",
             [S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT, S.WAITING_PAYMENT],
             None,
             "dossier.approve",
-            "Xin lỗi và hẹn lại ngày trả",
+            pgettext_lazy("dossier action", "Xin lỗi và hẹn lại ngày trả"),
         ),
         _t(
             "withdraw",
             [S.NEW, S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT, S.WAITING_PAYMENT],
             S.WITHDRAWN,
             "dossier.receive",
-            "Rút hồ sơ",
+            pgettext_lazy("dossier action", "Rút hồ sơ"),
         ),
         _t(
             "stop",
             [S.RECEIVED, S.PROCESSING, S.WAITING_SUPPLEMENT, S.WAITING_PAYMENT],
             S.STOPPED,
             "dossier.approve",
-            "Dừng xử lý",
+            pgettext_lazy("dossier action", "Dừng xử lý"),
         ),
         # No "finish": forwarding the last step of the process finishes it (services.actions.forward).
-        _t("return_result", [S.DONE], S.RETURNED, "dossier.receive", "Trả kết quả"),
+        _t("return_result", [S.DONE], S.RETURNED, "dossier.receive", pgettext_lazy("dossier action", "Trả kết quả")),
     ]
 )
 

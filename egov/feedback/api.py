@@ -115,7 +115,7 @@ def track_out(feedback: Feedback) -> FeedbackTrackOut:
         agency=feedback.agency.name,
         title=feedback.title,
         status=feedback.status,
-        status_label=feedback.get_status_display(),
+        status_label=str(feedback.get_status_display()),
         created_at=feedback.created_at,
         due_at=feedback.due_at,
         answer=feedback.answer if answered else None,
@@ -181,6 +181,6 @@ def rate(request, code: str, payload: RatingIn):
     return 201, RatingOut(
         dossier=code,
         value=rating.value,
-        value_label=RatingValue(rating.value).label,
+        value_label=str(RatingValue(rating.value).label),
         created_at=rating.created_at,
     )

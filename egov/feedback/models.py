@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class RatingValue(models.TextChoices):
-    VERY_SATISFIED = "very_satisfied", "Rất hài lòng"
-    SATISFIED = "satisfied", "Hài lòng"
-    UNSATISFIED = "unsatisfied", "Không hài lòng"
+    VERY_SATISFIED = "very_satisfied", pgettext_lazy("rating", "Rất hài lòng")
+    SATISFIED = "satisfied", pgettext_lazy("rating", "Hài lòng")
+    UNSATISFIED = "unsatisfied", pgettext_lazy("rating", "Không hài lòng")
 
 
 class Rating(models.Model):
@@ -45,10 +46,10 @@ class Rating(models.Model):
 
 
 class FeedbackStatus(models.TextChoices):
-    RECEIVED = "received", "Đã tiếp nhận"
-    PROCESSING = "processing", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    CLOSED = "closed", "Đã đóng"
+    RECEIVED = "received", pgettext_lazy("feedback status", "Đã tiếp nhận")
+    PROCESSING = "processing", pgettext_lazy("feedback status", "Đang xử lý")
+    ANSWERED = "answered", pgettext_lazy("feedback status", "Đã trả lời")
+    CLOSED = "closed", pgettext_lazy("feedback status", "Đã đóng")
 
 
 OPEN_STATUSES = (FeedbackStatus.RECEIVED, FeedbackStatus.PROCESSING)

@@ -101,7 +101,7 @@ def rate_dossier(*, by, code: str, value: str, comment: str = "", phone: str = "
     if dossier.status != Status.RETURNED:
         raise Conflict(
             f"Chỉ đánh giá được hồ sơ đã trả kết quả; hồ sơ đang ở trạng thái “{Status(dossier.status).label}”.",
-            details={"status": dossier.status, "status_label": Status(dossier.status).label},
+            details={"status": dossier.status, "status_label": str(Status(dossier.status).label)},
         )
     if Rating.objects.filter(dossier=dossier).exists():
         raise Conflict("Hồ sơ này đã được đánh giá.", details={"status": dossier.status})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Chờ thanh toán"
-    PAID = "paid", "Đã thanh toán"
-    FAILED = "failed", "Không thành công"
-    CANCELLED = "cancelled", "Đã hủy"
+    PENDING = "pending", pgettext_lazy("payment status", "Chờ thanh toán")
+    PAID = "paid", pgettext_lazy("payment status", "Đã thanh toán")
+    FAILED = "failed", pgettext_lazy("payment status", "Không thành công")
+    CANCELLED = "cancelled", pgettext_lazy("payment status", "Đã hủy")
 
 
 class PaymentOrder(models.Model):

@@ -119,7 +119,7 @@ def my_dossiers(request, after: str | None = None, limit: int = 20):
             {
                 "code": d.code,
                 "status": d.status,
-                "status_label": d.get_status_display(),
+                "status_label": str(d.get_status_display()),
                 "procedure_code": d.procedure.code,
                 "procedure_name": d.procedure.name,
                 "agency": d.agency.name,

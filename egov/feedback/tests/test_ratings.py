@@ -51,7 +51,7 @@ def test_a_dossier_not_returned_yet_cannot_be_rated_409_with_its_status(client, 
     body = response.json()
     assert body["status"] == dossier.status
     assert body["status_label"] == Status(dossier.status).label
-    assert Status(dossier.status).label in body["message"]
+    assert str(Status(dossier.status).label) in body["message"]
     assert not Rating.objects.exists()
 
 
