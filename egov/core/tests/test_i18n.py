@@ -19,8 +19,9 @@ def test_catalogue_is_complete_and_compiled(po_path):
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr for e in mo}
-    expected = {e.msgid: e.msgstr for e in po.translated_entries()}
+    # Keyed with the context too: one Vietnamese word can be a status in one place and an action in another.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
+    expected = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in po.translated_entries()}
     assert {k: compiled.get(k) for k in expected} == expected, "run `make messages` to recompile"
 
 
