@@ -36,11 +36,11 @@ from egov.portal import selectors, services
 from egov.portal.models import PersonalDocument
 
 APPLICANT_FIELDS = (
-    ("name", "Họ và tên chủ hồ sơ (hoặc tên tổ chức)", "text", "name"),
-    ("identity", "Số định danh cá nhân / mã số thuế", "text", "off"),
-    ("address", "Địa chỉ", "text", "street-address"),
-    ("phone", "Số điện thoại", "tel", "tel"),
-    ("email", "Thư điện tử", "email", "email"),
+    ("name", _("Họ và tên chủ hồ sơ (hoặc tên tổ chức)"), "text", "name"),
+    ("identity", _("Số định danh cá nhân / mã số thuế"), "text", "off"),
+    ("address", _("Địa chỉ"), "text", "street-address"),
+    ("phone", _("Số điện thoại"), "tel", "tel"),
+    ("email", _("Thư điện tử"), "email", "email"),
 )
 
 
