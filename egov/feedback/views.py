@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.core.errors import DomainError, ValidationFailed
@@ -61,7 +62,7 @@ def rate_page(request, code: str):
                 if exc.status == 403 and context["needs_phone"]:
                     context["errors"] = {"phone": [exc.message]}
             else:
-                messages.success(request, "Cảm ơn Ông/Bà đã đánh giá. Ý kiến của Ông/Bà đã được ghi nhận.")
+                messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá. Ý kiến của Ông/Bà đã được ghi nhận."))
                 return redirect("feedback:rate", code=code)
         context["error"] = message
         return render(request, "feedback/rate.html", context, status=status)
@@ -105,7 +106,9 @@ def submit_page(request):
             context["errors"] = errors_by_field(exc)
             return render(request, "feedback/submit.html", context, status=exc.status)
         messages.success(
-            request, f"Đã nhận phản ánh, kiến nghị của bạn. Mã tra cứu: {feedback.code}. Vui lòng ghi lại mã này."
+            request,
+            _("Đã nhận phản ánh, kiến nghị của bạn. Mã tra cứu: %(code)s. Vui lòng ghi lại mã này.")
+            % {"code": feedback.code},
         )
         return redirect(f"{reverse('feedback:track')}?ma={feedback.code}")
     return render(request, "feedback/submit.html", context)
@@ -189,7 +192,7 @@ def officer_detail(request, code: str):
             )
         except DomainError as exc:
             return _render_detail(request, feedback, exc=exc)
-        messages.success(request, "Đã lưu trả lời và gửi thông báo cho người phản ánh.")
+        messages.success(request, _("Đã lưu trả lời và gửi thông báo cho người phản ánh."))
         return redirect("feedback:officer_detail", code=code)
     return _render_detail(request, feedback)
 

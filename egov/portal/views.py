@@ -189,7 +189,7 @@ def apply_page(request, code: str):
     action = request.POST.get("action", "submit")
     if action == "discard":
         services.discard_draft(by=request.user, procedure=procedure)
-        messages.success(request, "Đã xóa hồ sơ nháp.")
+        messages.success(request, _("Đã xóa hồ sơ nháp."))
         return redirect("portal:apply", code=code)
     components = list(procedure.components.order_by("order", "pk"))
     uploads = {
@@ -223,7 +223,7 @@ def apply_page(request, code: str):
         )
         return render(request, "portal/apply.html", context, status=422)
     if action == "draft":
-        messages.success(request, "Đã lưu hồ sơ nháp. Ông/Bà có thể quay lại nộp sau.")
+        messages.success(request, _("Đã lưu hồ sơ nháp. Ông/Bà có thể quay lại nộp sau."))
         return redirect("portal:apply", code=code)
     try:
         dossier, created = services.submit_draft(
@@ -236,7 +236,8 @@ def apply_page(request, code: str):
     if created:
         messages.success(
             request,
-            f"Đã nộp hồ sơ {dossier.code}. Hồ sơ đang chờ cơ quan tiếp nhận; thông báo được gửi tới Ông/Bà.",
+            _("Đã nộp hồ sơ %(code)s. Hồ sơ đang chờ cơ quan tiếp nhận; thông báo được gửi tới Ông/Bà.")
+            % {"code": dossier.code},
         )
     return redirect("portal:dossier", code=dossier.code)
 
@@ -350,7 +351,7 @@ def supplement(request, code: str):
             request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="supplement"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
-    messages.success(request, "Đã nộp hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ.")
+    messages.success(request, _("Đã nộp hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ."))
     return redirect("portal:dossier", code=code)
 
 
@@ -365,7 +366,7 @@ def withdraw(request, code: str):
             request, dossier, errors=errors_by_field(exc) or {"form": [exc.message]}, form_name="withdraw"
         )
         return render(request, "portal/dossier.html", context, status=exc.status)
-    messages.success(request, "Đã rút hồ sơ.")
+    messages.success(request, _("Đã rút hồ sơ."))
     return redirect("portal:dossier", code=code)
 
 
@@ -387,7 +388,7 @@ def store_page(request):
         except DomainError as exc:
             errors, status = errors_by_field(exc) or {"form": [exc.message]}, exc.status
         else:
-            messages.success(request, "Đã lưu giấy tờ vào kho dữ liệu.")
+            messages.success(request, _("Đã lưu giấy tờ vào kho dữ liệu."))
             return redirect("portal:store")
     return render(
         request,
@@ -411,5 +412,5 @@ def store_delete(request, pk: int):
         services.delete_personal_document(by=request.user, pk=pk)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    messages.success(request, "Đã xóa giấy tờ khỏi kho dữ liệu.")
+    messages.success(request, _("Đã xóa giấy tờ khỏi kho dữ liệu."))
     return redirect("portal:store")
