@@ -29,12 +29,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import random
 import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
@@ -65,7 +65,7 @@ _TEXT = {
 
 
 def enabled() -> bool:
-    return os.environ.get("EGOV_DEMO_LIVING", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return bool(settings.EGOV_DEMO_LIVING)
 
 
 class _Rows:

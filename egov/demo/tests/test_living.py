@@ -25,17 +25,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_base(monkeypatch):
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "0")  # the base data only; the test loads the year itself
+def demo_base(settings):
+    settings.EGOV_DEMO_LIVING = False  # the base data only; the test loads the year itself
     call_command("seed_demo", stdout=StringIO())
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "1")
+    settings.EGOV_DEMO_LIVING = True
 
 
-def test_the_year_is_written_once_with_codes_due_dates_history_and_audit_intact(demo_base, monkeypatch):
+def test_the_year_is_written_once_with_codes_due_dates_history_and_audit_intact(demo_base, settings):
     before = Dossier.objects.count()
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "0")
+    settings.EGOV_DEMO_LIVING = False
     assert living.load(dossiers=50) == 0  # the variable turns it off
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "1")
+    settings.EGOV_DEMO_LIVING = True
 
     written = living.load(dossiers=400, stdout=StringIO())
     again = living.load(dossiers=400)
