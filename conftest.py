@@ -10,7 +10,8 @@ import shutil
 
 import pytest
 
-# seed_demo's year of synthetic dossiers (egov/demo/living.py) is tested on its own, with a small count.
+# seed_demo's year of synthetic dossiers (egov/demo/living.py) is tested on its own, with a small count;
+# processes started by tests (servers, workers) read it from the environment.
 os.environ.setdefault("EGOV_DEMO_LIVING", "0")
 
 
@@ -28,6 +29,7 @@ def _files_in_a_temporary_place(settings, tmp_path_factory):
     settings.EGOV_PKI_DIR = base / "pki"
     settings.EGOV_SMS_FILE = base / "sms.log"
     settings.EGOV_ZALO_FILE = base / "zalo.log"
+    settings.EGOV_DEMO_LIVING = False  # seed_demo's year of dossiers: tested on its own (demo/tests/test_living.py)
 
 
 @pytest.fixture(autouse=True)

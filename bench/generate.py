@@ -203,7 +203,9 @@ def _base(stdout, password: str | None) -> None:
 
     if password:
         os.environ.setdefault("DEMO_PASSWORD", password)
-    os.environ.setdefault("EGOV_DEMO_LIVING", "0")  # the benchmark writes its own dossiers
+    from django.conf import settings
+
+    settings.EGOV_DEMO_LIVING = False  # the benchmark writes its own dossiers
     call_command("seed_demo", allow_production=True, stdout=stdout)
 
 

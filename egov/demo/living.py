@@ -9,7 +9,7 @@ is there. What it writes, from a fixed seed (the same rows on every fresh databa
   status: most returned, recent ones open, some waiting for a supplement or a payment, new online ones
   not received yet, a few refused, withdrawn or stopped; ~8 % late, a few stalled for months.
 - Their steps (tasks, with the demo officers of each step's unit and role), history (events) and
-  components; codes in the rule set's format, numbered per agency and day (``DossierSequence`` is
+  components; codes in the rule set's format, numbered per agency and day (the shared numbering series is
   moved on, so a reception today continues the series); due dates from the calendar.
 - Fees recorded as paid on most finished fee-bearing dossiers; a rating on a third of the returned
   ones; one small PDF (shared) filed under every component handed in.
@@ -29,12 +29,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import random
 import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
@@ -65,7 +65,7 @@ _TEXT = {
 
 
 def enabled() -> bool:
-    return os.environ.get("EGOV_DEMO_LIVING", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return bool(settings.EGOV_DEMO_LIVING)
 
 
 class _Rows:
@@ -114,7 +114,6 @@ def load(*, dossiers: int = DEFAULT_DOSSIERS, seed: int = SEED, stdout=None) -> 
         DossierComponent,
         DossierEvent,
         DossierFile,
-        DossierSequence,
         DossierTask,
         RuleSet,
     )
@@ -151,7 +150,15 @@ def load(*, dossiers: int = DEFAULT_DOSSIERS, seed: int = SEED, stdout=None) -> 
         table: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
         for table, model in tables.items()
     }
-    sequences = {(a, d): last for a, d, last in DossierSequence.objects.values_list("agency_id", "day", "last")}
+    from egov.core.models import NumberSequence
+
+    # Dossier codes come from the shared numbering series "dossier:<agency id>" per day (core.numbering).
+    sequences = {
+        (int(scope.split(":", 1)[1]), date.fromisoformat(period)): last
+        for scope, period, last in NumberSequence.objects.filter(scope__startswith="dossier:").values_list(
+            "scope", "period", "last"
+        )
+    }
     touched: set[tuple[int, date]] = set()
 
     # The year up to today (today's arrivals up to now only). The last weeks weigh more, as the open
@@ -201,10 +208,13 @@ def load(*, dossiers: int = DEFAULT_DOSSIERS, seed: int = SEED, stdout=None) -> 
             event.data = {MARKER: True}
     for table in ("dossiers_dossier", "dossiers_dossiertask", "dossiers_dossierevent", "dossiers_dossiercomponent"):
         tables[table].objects.bulk_create(written[table], batch_size=500)
-    DossierSequence.objects.bulk_create(
-        [DossierSequence(agency_id=a, day=d, last=sequences[(a, d)]) for a, d in sorted(touched)],
+    NumberSequence.objects.bulk_create(
+        [
+            NumberSequence(scope=f"dossier:{a}", period=d.isoformat(), last=sequences[(a, d)])
+            for a, d in sorted(touched)
+        ],
         update_conflicts=True,
-        unique_fields=["agency", "day"],
+        unique_fields=["scope", "period"],
         update_fields=["last"],
     )
     if connection.vendor == "postgresql":  # explicit ids: move the identity counters past them

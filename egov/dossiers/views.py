@@ -340,6 +340,12 @@ def dossier_action(request, code: str, action: str):
         raise Http404("Thao tác không tồn tại.")
     version = request.POST.get("version")
     try:
+        if action in selectors.ENDING_ACTIONS and request.POST.get("confirm") != "yes":
+            # Refuse, withdraw and stop end the dossier: the page asks to confirm, and so does the server
+            # (a form posted without the box ticked, e.g. with the browser's checks bypassed).
+            raise ValidationFailed.field(
+                "confirm", _("Hãy đánh dấu ô xác nhận: thao tác này kết thúc hồ sơ và không hoàn tác được.")
+            )
         _call_action(
             action,
             by=request.user,

@@ -258,6 +258,8 @@ EGOV_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 # A stand-in VNeID for the demo (egov/demo_idp, django-oauth-toolkit) at /demo-vneid/ of this same
 # process. `make run` turns it on; production settings refuse it. Its RS256 key is made under var/.
 EGOV_DEMO_IDP = env_bool("EGOV_DEMO_IDP", False)
+# seed_demo loads a year of synthetic dossiers (egov/demo/living.py) unless this is off (tests, benchmark).
+EGOV_DEMO_LIVING = env_bool("EGOV_DEMO_LIVING", True)
 EGOV_DEMO_IDP_CLIENT_ID = env("DEMO_IDP_CLIENT_ID", "egov-demo-portal")
 EGOV_DEMO_IDP_CLIENT_SECRET = env("DEMO_IDP_CLIENT_SECRET", "demo-vneid-client-secret-not-for-production")
 EGOV_DEMO_IDP_PASSWORD = env("DEMO_PASSWORD", "DemoEgov@2026")

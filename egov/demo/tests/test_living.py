@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -13,8 +14,9 @@ from django.core.management import call_command
 from egov.audit.services import verify_chain
 from egov.calendar import engine
 from egov.calendar import selectors as calendar_selectors
+from egov.core.models import NumberSequence
 from egov.demo import living
-from egov.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, DossierTask
+from egov.dossiers.models import Dossier, DossierEvent, DossierFile, DossierTask
 from egov.dossiers.statuses import Status
 from egov.feedback.models import Rating
 from egov.organisations.models import Organisation
@@ -23,17 +25,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_base(monkeypatch):
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "0")  # the base data only; the test loads the year itself
+def demo_base(settings):
+    settings.EGOV_DEMO_LIVING = False  # the base data only; the test loads the year itself
     call_command("seed_demo", stdout=StringIO())
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "1")
+    settings.EGOV_DEMO_LIVING = True
 
 
-def test_the_year_is_written_once_with_codes_due_dates_history_and_audit_intact(demo_base, monkeypatch):
+def test_the_year_is_written_once_with_codes_due_dates_history_and_audit_intact(demo_base, settings):
     before = Dossier.objects.count()
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "0")
+    settings.EGOV_DEMO_LIVING = False
     assert living.load(dossiers=50) == 0  # the variable turns it off
-    monkeypatch.setenv("EGOV_DEMO_LIVING", "1")
+    settings.EGOV_DEMO_LIVING = True
 
     written = living.load(dossiers=400, stdout=StringIO())
     again = living.load(dossiers=400)
@@ -44,7 +46,12 @@ def test_the_year_is_written_once_with_codes_due_dates_history_and_audit_intact(
     # Codes: the rule set's format, unique, and each agency's daily counter is at least the last number.
     codes = list(synthetic.values_list("code", "agency_id", "received_at", "submitted_at"))
     assert all(re.fullmatch(r"[0-9.]+H99-\d{6}-\d{4}", code) for code, *_ in codes)
-    last = {(a, d): n for a, d, n in DossierSequence.objects.values_list("agency_id", "day", "last")}
+    last = {
+        (int(scope.split(":")[1]), date.fromisoformat(period)): n
+        for scope, period, n in NumberSequence.objects.filter(scope__startswith="dossier:").values_list(
+            "scope", "period", "last"
+        )
+    }
     for code, agency_id, _received, submitted in codes:
         day = submitted.astimezone(engine.VIETNAM_TZ).date()
         assert int(code[-4:]) <= last[(agency_id, day)]

@@ -59,7 +59,7 @@ def _sign_in_with_vneid(browser, live_server, number, *, width=1280, shots=""):
     return context, page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_demo_citizen_signs_in_with_vneid_and_lands_in_their_account(browser, live_server, demo_vneid):
     from egov.people import services
     from egov.people.models import CitizenProfile
@@ -78,7 +78,7 @@ def test_the_demo_citizen_signs_in_with_vneid_and_lands_in_their_account(browser
     context.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_person_new_to_the_portal_gets_an_account_with_their_identity_number(browser, live_server, demo_vneid):
     from egov.people.models import CitizenProfile, User
 

@@ -80,7 +80,7 @@ def _verify_chain(url: str) -> subprocess.CompletedProcess:
 
 
 @needs_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_into_a_new_database_and_folders_identically(world, officers, tmp_path):
     # Given dossiers whose reception issued signed forms (files in MEDIA_ROOT, keys in PKI_DIR), and a
     # configuration folder

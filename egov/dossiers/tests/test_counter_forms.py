@@ -440,7 +440,11 @@ def test_an_online_submission_refused_as_incomplete_gets_mau_02_listing_what_to_
 
     response = client.post(
         f"/can-bo/ho-so/{code}/refuse/",
-        {"reason": "Hồ sơ chưa đủ thành phần", "items": "Bản sao giấy tờ tùy thân rõ nét\n\nGiấy ủy quyền"},
+        {
+            "reason": "Hồ sơ chưa đủ thành phần",
+            "items": "Bản sao giấy tờ tùy thân rõ nét\n\nGiấy ủy quyền",
+            "confirm": "yes",
+        },
     )
 
     assert response.status_code == 302
@@ -453,3 +457,15 @@ def test_an_online_submission_refused_as_incomplete_gets_mau_02_listing_what_to_
         assert "Bản sao giấy tờ tùy thân rõ nét" in text and "Giấy ủy quyền" in text and code in text
     [email] = OutboxMessage.objects.filter(kind="dossier.refused_incomplete", channel="email")
     assert "  1. Bản sao giấy tờ tùy thân rõ nét\n  2. Giấy ủy quyền\n" in email.body
+
+
+def test_an_ending_action_posted_without_the_confirmation_changes_nothing(world, officers, clock, client):
+    code = _online(world)
+    client.force_login(officers["desk"])
+
+    response = client.post(f"/can-bo/ho-so/{code}/refuse/", {"reason": "Hồ sơ chưa đủ thành phần"})
+
+    assert response.status_code == 422
+    assert "Hãy đánh dấu ô xác nhận: thao tác này kết thúc hồ sơ và không hoàn tác được." in response.content.decode()
+    assert Dossier.objects.get(code=code).status == Status.NEW
+    assert not IssuedForm.objects.filter(dossier__code=code).exists()

@@ -78,10 +78,10 @@ def test_a_new_online_dossier_offers_reception_first_and_refusal_behind_a_confir
 
 def test_forwarding_comes_first_and_taking_is_not_offered_once_taken(world, officers, clock, client):
     code = receive(world, officers["desk"]).code
-    services.perform(by=officers["desk"], code=code, action="forward")  # to the division, nobody took it
+    services.forward(by=officers["desk"], dossier=code)  # to the division, nobody took it
 
     before = offered(page(client, officers["specialist"], code))
-    services.perform(by=officers["specialist"], code=code, action="claim")
+    services.claim(by=officers["specialist"], dossier=code)
     after_html = page(client, officers["specialist"], code)
 
     assert before == ["forward*", "claim", "request_supplement", "request_payment"]
@@ -95,14 +95,14 @@ def test_forwarding_comes_first_and_taking_is_not_offered_once_taken(world, offi
 def test_a_recorded_fee_is_not_offered_again_and_the_return_comes_first(world, officers, clock, client):
     code = receive(world, officers["desk"]).code
     for who in ("desk", "specialist", "partner", "leader"):
-        services.perform(by=officers[who], code=code, action="forward")
+        services.forward(by=officers[who], dossier=code)
     html_owed = page(client, officers["desk"], code)
 
-    services.perform(by=officers["desk"], code=code, action="record_payment")
+    services.record_payment(by=officers["desk"], dossier=code)
     html_paid = page(client, officers["desk"], code)
 
     # Step 5 (return) at the desk: forward finishes it; the fee is owed, so the return waits for it.
     assert offered(html_owed) == ["forward*", "record_payment", "claim", "request_supplement", "withdraw"]
     assert offered(html_paid) == ["forward*", "claim", "request_supplement", "withdraw"]
-    services.perform(by=officers["desk"], code=code, action="forward")
+    services.forward(by=officers["desk"], dossier=code)
     assert offered(page(client, officers["desk"], code)) == ["return_result*"]

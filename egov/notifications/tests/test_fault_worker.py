@@ -31,7 +31,7 @@ pytestmark = [
         not ON_POSTGRESQL,
         reason="the worker is a second process on the test database: PostgreSQL only (DATABASE_URL)",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 MESSAGES = 12
 LEASE_SECONDS = 2

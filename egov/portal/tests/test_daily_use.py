@@ -27,9 +27,9 @@ def test_a_finished_step_shows_when_it_finished_and_only_the_open_one_is_in_prog
     from egov.dossiers.tests.conftest import vn
 
     dossier, _ = submit(world, citizen)
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="accept")
+    dossier_services.accept(by=officers["desk"], dossier=dossier.code)
     clock.now = vn(2027, 3, 1, 10, 30)
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="forward")
+    dossier_services.forward(by=officers["desk"], dossier=dossier.code)
 
     signed_in.force_login(citizen)  # a fresh session: the idle timeout counts on the moved clock
     page = signed_in.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
@@ -44,7 +44,7 @@ def test_payment_is_not_offered_before_reception_and_the_page_says_when(signed_i
 
     before = signed_in.get(url).content.decode()
     refused = signed_in.post(f"/thanh-toan/{dossier.code}/")
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="accept")
+    dossier_services.accept(by=officers["desk"], dossier=dossier.code)
     after = signed_in.get(url).content.decode()
 
     assert "Thanh toán trực tuyến 50.000 đồng" not in before
@@ -60,9 +60,7 @@ def test_payment_is_not_offered_before_reception_and_the_page_says_when(signed_i
 
 def test_a_closed_dossier_offers_no_payment(signed_in, world, citizen, officers, clock):
     dossier, _ = submit(world, citizen)
-    dossier_services.perform(
-        by=officers["desk"], code=dossier.code, action="refuse", payload={"reason": "Sai thẩm quyền"}
-    )
+    dossier_services.refuse(by=officers["desk"], dossier=dossier.code, reason="Sai thẩm quyền")
 
     page = signed_in.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
 
@@ -74,10 +72,8 @@ def test_my_dossiers_filters_by_status_group_and_keeps_the_filter_across_pages(
     signed_in, world, citizen, officers, clock
 ):
     codes = [submit(world, citizen, key=f"khoa-loc-{i:04d}")[0].code for i in range(4)]
-    dossier_services.perform(by=officers["desk"], code=codes[0], action="refuse", payload={"reason": "Sai"})
-    dossier_services.perform(
-        by=officers["desk"], code=codes[1], action="request_supplement", payload={"items": ["CCCD"], "reason": "Mờ"}
-    )
+    dossier_services.refuse(by=officers["desk"], dossier=codes[0], reason="Sai")
+    dossier_services.request_supplement(by=officers["desk"], dossier=codes[1], items=["CCCD"], reason="Mờ")
     from egov.portal import selectors
 
     waiting, _ = selectors.my_dossiers(citizen, statuses=frozenset({Status.WAITING_SUPPLEMENT}))
@@ -103,7 +99,7 @@ def test_small_things_the_login_home_rating_and_lookup_pages(client, world, citi
     home = client.get("/").content.decode()
     dossier, _ = submit(world, citizen)
     rating = client.get(f"/danh-gia/{dossier.code}/").content.decode()
-    dossier_services.perform(by=officers["desk"], code=dossier.code, action="accept")
+    dossier_services.accept(by=officers["desk"], dossier=dossier.code)
     lookup = client.get(f"/tra-cuu/{dossier.code}/").content.decode()
 
     assert 'name="otp_token"' not in login  # asked on its own page, only of accounts that have a device
