@@ -69,7 +69,7 @@ def test_a_dossier_received_at_the_commune_goes_to_the_department_and_comes_back
     act(commune, live_server, code, "Ghi nhận đã nộp phí")
     act(commune, live_server, code, "Trả kết quả")
     commune.screenshot(path=str(tmp_path / "cross-level-returned-1280.png"), full_page=True)
-    assert "Đã trả kết quả" in commune.locator("dl.facts").inner_text()
+    assert "Đã trả kết quả" in commune.locator("dl.facts").first.inner_text()
     dossier = Dossier.objects.get(code=code)
     assert (dossier.status, dossier.current_unit) == (Status.RETURNED, levels["commune_desk"])
     assert list(dossier.tasks.order_by("order").values_list("agency__code", flat=True)) == [
