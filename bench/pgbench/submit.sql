@@ -56,10 +56,10 @@ UPDATE pgbench_audit_head SET last_seq = (:last_seq)::bigint + 1, last_hash = (:
 UPDATE portal_onlineapplication SET dossier_id = :dossier_id::bigint,
   data = '{"matter": "Đề nghị giải quyết thủ tục (benchmark)"}' WHERE id = :application_id::bigint;
 SELECT count(*) FROM portal_personaldocument WHERE owner_id = :officer_id AND sha256 = repeat('0', 64);
-INSERT INTO notifications_outboxmessage (created_at, kind, channel, recipient, subject, body, html_body, reference,
-  status, attempts, next_attempt_at, last_error, sent_at, provider_message_id, idempotency_key)
-VALUES (now(), 'dossier.submitted', 'sms', '+84912345678', '', 'Ho so da duoc nop truc tuyen (pgbench).', '',
-  'pgbench-' || :dossier_id::text, 'sent', 0, now(), '', now(), '', 'pgbench:' || :dossier_id::text);
+INSERT INTO notifications_outboxmessage (created_at, kind, channel, recipient, subject, body, html_body, template_id,
+  template_data, reference, status, attempts, next_attempt_at, last_error, sent_at, provider_message_id, idempotency_key)
+VALUES (now(), 'dossier.submitted', 'sms', '+84912345678', '', 'Ho so da duoc nop truc tuyen (pgbench).', '', '',
+  '{}', 'pgbench-' || :dossier_id::text, 'sent', 0, now(), '', now(), '', 'pgbench:' || :dossier_id::text);
 COMMIT;
 INSERT INTO django_tasks_database_dbtaskresult (id, status, enqueued_at, started_at, finished_at, args_kwargs, priority,
   task_path, worker_ids, queue_name, backend_name, run_after, return_value, exception_class_path, traceback)
