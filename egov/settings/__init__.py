@@ -105,10 +105,13 @@ INSTALLED_APPS = [
     "egov.feedback",
     "egov.portal",
     "egov.certification",
+    "egov.documents",
     "egov.demo",
     # The demo's stand-in VNeID provider (egov.demo_idp); production.py takes both out.
     "oauth2_provider",
     "egov.demo_idp",
+    # The demo's stand-in remote signing service (CSC API v2); production.py takes it out.
+    "egov.demo_csc",
     "egov.security",
 ]
 

@@ -33,7 +33,7 @@ if not EGOV_SIGNING_PASSPHRASE or EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPH
 
 if EGOV_DEMO_IDP:  # noqa: F405
     raise ImproperlyConfigured("EGOV_DEMO_IDP (the stand-in VNeID) is for demos only; unset it in production.")
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("oauth2_provider", "egov.demo_idp")]  # noqa: F405
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("oauth2_provider", "egov.demo_idp", "egov.demo_csc")]  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
