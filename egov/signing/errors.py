@@ -17,6 +17,11 @@ __all__ = [
     "InvalidKeyFile",
     "InvalidDocument",
     "NoSignatures",
+    "NoOfficerCredential",
+    "WrongPin",
+    "CertificateRevoked",
+    "CertificateExpired",
+    "RemoteSigningFailed",
 ]
 
 
@@ -65,3 +70,47 @@ class NoSignatures(InvalidDocument):
 
     code = "pdf_not_signed"
     default_message = "Tệp PDF không có chữ ký số nào."
+
+
+# The officer's own signature (the documents pillar): a token through PKCS#11 or a remote signing
+# service (CSC API v2). Each refusal leaves the document as it was: nothing is signed.
+
+
+class NoOfficerCredential(SigningError):
+    """The officer has no active personal certificate (token or remote signing credential)."""
+
+    code = "officer_credential_not_found"
+    status = 409
+    default_message = "Cán bộ chưa có chứng thư số cá nhân để ký."
+
+
+class WrongPin(SigningError):
+    """The token or the remote signing service refused the PIN (or OTP)."""
+
+    code = "wrong_pin"
+    status = 422
+    default_message = "Mã PIN không đúng; văn bản chưa được ký."
+
+
+class CertificateRevoked(SigningError):
+    """The signer's certificate is on its CA's revocation list."""
+
+    code = "certificate_revoked"
+    status = 409
+    default_message = "Chứng thư số đã bị thu hồi; không thể ký."
+
+
+class CertificateExpired(SigningError):
+    """The signer's certificate is not valid today (expired or not yet valid)."""
+
+    code = "certificate_expired"
+    status = 409
+    default_message = "Chứng thư số đã hết hạn hoặc chưa có hiệu lực; không thể ký."
+
+
+class RemoteSigningFailed(SigningError):
+    """The remote signing service could not be reached or answered with an error."""
+
+    code = "remote_signing_failed"
+    status = 502
+    default_message = "Dịch vụ ký số từ xa không phản hồi hoặc báo lỗi; văn bản chưa được ký."
