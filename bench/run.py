@@ -34,8 +34,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-# The file attached to every component of a benchmark submission (a minimal PDF: typed by its content).
-BENCH_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _minimal_pdf() -> bytes:
+    """A one-page blank PDF with a correct cross-reference table (about 400 bytes): what the upload
+    check (egov.core.uploads.pdf_problem) accepts, as small as a real file can be."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# The file attached to every component of a benchmark submission (typed by its content, and checked
+# like a citizen's upload: a file the platform would refuse would only measure the refusal).
+BENCH_PDF = _minimal_pdf()
 PYTHON = sys.executable
 PORT = 8765
 SIGNING_PASSPHRASE = "bench-signing-passphrase-not-the-demo-one"
@@ -248,6 +271,7 @@ def prepare(plan: Plan, tmp: Path) -> dict:
 
     # (a) Routes: the 40 most used processes of procedures that accept online dossiers and have no form
     # of their own (they ask for "matter" only), submitted by the demo citizen through the portal API.
+    from egov.catalogue.selectors import may_apply_for
     from egov.portal.models import SubmissionForm
 
     citizen = User.objects.get(username="congdan")
@@ -269,7 +293,9 @@ def prepare(plan: Plan, tmp: Path) -> dict:
         "procedure", "agency"
     ):
         desk = receiving_unit_of(process.agency, today)
-        if desk is None:
+        # The citizen applies only for procedures open to citizens ("Đối tượng thực hiện"); the others
+        # answer 403, which would measure the refusal instead of the submission.
+        if desk is None or not may_apply_for(citizen, process.procedure):
             continue
         components = list(process.procedure.components.order_by("order", "pk").values_list("pk", flat=True))
         first = process.steps.order_by("order").first()

@@ -39,7 +39,7 @@ WITH components AS (
   RETURNING id)
 INSERT INTO dossiers_dossierfile (component_id, file, original_name, content_type, size, sha256, uploaded_at,
   uploaded_by_id, reused, reused_from, supplement)
-SELECT id, 'dossiers/pgbench/' || id::text || '-to-khai.pdf', 'to-khai.pdf', 'application/pdf', 46, repeat('0', 64),
+SELECT id, 'dossiers/pgbench/' || id::text || '-to-khai.pdf', 'to-khai.pdf', 'application/pdf', 329, repeat('0', 64),
   now(), :officer_id, false, '', false
 FROM components;
 INSERT INTO dossiers_dossierevent (dossier_id, at, action, from_status, to_status, actor_id, data)

@@ -46,3 +46,13 @@ def test_every_insert_names_real_columns_and_every_required_one():
             if required and column not in columns:
                 problems.append(f"{script}: {table}.{column} is NOT NULL without a database default")
     assert problems == []
+
+
+def test_the_benchmark_uploads_a_file_the_platform_accepts():
+    """Scenario (a) measures submissions, not refusals: its PDF passes the citizen's upload check."""
+    from bench.run import BENCH_PDF
+    from egov.core.uploads import CheckedUpload, check_upload, pdf_problem
+
+    assert pdf_problem(BENCH_PDF) is None
+    checked = check_upload(field="components", name="to-khai.pdf", content=BENCH_PDF)
+    assert isinstance(checked, CheckedUpload) and checked.content_type == "application/pdf"
