@@ -6,6 +6,9 @@ import hashlib
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from io import BytesIO
@@ -21,6 +24,8 @@ __all__ = [
     "check_upload",
     "clean_label",
     "detect_type",
+    "discarded_on_error",
+    "remember_written",
     "pdf_problem",
     "storage_name",
     "ALLOWED_TYPES",
@@ -175,3 +180,39 @@ def check_upload(*, field: str, name: str, content: bytes) -> CheckedUpload | Fi
         content_type=mime,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+# Files written to storage inside a service that then fails: the database rows go with the rollback,
+# the files would not. A service that writes files runs inside ``discarded_on_error()`` and every
+# write is announced with ``remember_written``; if the block ends with an exception, the files written
+# in it are removed, so a refused request leaves nothing behind (issue #6, "nothing half-written").
+_written: ContextVar[list | None] = ContextVar("egov_written_files", default=None)
+
+
+def remember_written(field_file) -> None:
+    """Note a file just saved (a ``FieldFile``) so that an enclosing ``discarded_on_error`` block
+    removes it if it fails. Outside such a block, does nothing."""
+    written = _written.get()
+    if written is not None and field_file.name:
+        written.append((field_file.storage, field_file.name))
+
+
+@contextmanager
+def discarded_on_error() -> Iterator[None]:
+    """Remove the files written (and announced) inside the block when it ends with an exception.
+    Nested blocks share the outermost one's list: only the outermost failure removes files, since an
+    inner failure may be caught and the outer work committed."""
+    if _written.get() is not None:
+        yield
+        return
+    written: list = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for storage, name in written:
+            with suppress(OSError):
+                storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)

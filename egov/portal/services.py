@@ -18,7 +18,7 @@ from egov.audit import services as audit
 from egov.catalogue import selectors as catalogue
 from egov.catalogue.models import Procedure
 from egov.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from egov.core.uploads import check_upload, storage_name
+from egov.core.uploads import check_upload, discarded_on_error, remember_written, storage_name
 from egov.dossiers import documents
 from egov.dossiers import services as dossiers
 from egov.dossiers.models import Dossier, DossierFile, DossierResult
@@ -104,6 +104,7 @@ def _agency(procedure: Procedure, agency_id) -> Organisation | None:
         return None
 
 
+@discarded_on_error()
 @transaction.atomic
 def save_draft(
     *,
@@ -173,6 +174,7 @@ def save_draft(
             reused_from=upload.reused_from,
         )
         stored.file.save(storage_name(checked), ContentFile(checked.content), save=False)
+        remember_written(stored.file)
         stored.save()
         counts[pk] += 1
     return draft, refused
@@ -251,11 +253,6 @@ def _keep_in_store(by, dossier: Dossier) -> None:
     PersonalDocument.objects.bulk_create(new.values())
 
 
-def _discard_files(dossier: Dossier) -> None:
-    for stored in DossierFile.objects.filter(component__dossier=dossier):
-        stored.file.delete(save=False)
-
-
 def submit(
     *,
     by,
@@ -278,7 +275,7 @@ def submit(
     if existing is not None:
         return existing, False
     try:
-        with transaction.atomic():
+        with discarded_on_error(), transaction.atomic():
             # The key first: a concurrent request with the same key waits here, then finds it taken.
             application = OnlineApplication.objects.create(applicant=by, idempotency_key=idempotency_key)
             _online_procedure(procedure)
@@ -299,9 +296,7 @@ def submit(
                 except ValidationFailed as exc:
                     errors = exc.errors + errors
             if errors:
-                if dossier is not None:
-                    # The rows go with the rollback; the files written for them would not.
-                    _discard_files(dossier)
+                # The rows go with the rollback; discarded_on_error removes the files written for them.
                 raise ValidationFailed(errors, "Hồ sơ chưa nộp được: hãy sửa các mục được đánh dấu.")
             application.dossier = dossier
             application.form = form
@@ -361,6 +356,7 @@ def submit_draft(*, by, procedure: Procedure, idempotency_key: str) -> tuple[Dos
 # --- personal store ---------------------------------------------------------------------------------
 
 
+@discarded_on_error()
 @transaction.atomic
 def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocument:
     _require_applicant(by)
@@ -388,11 +384,13 @@ def add_personal_document(*, by, name: str, upload: UploadInput) -> PersonalDocu
         source=PersonalDocument.Source.UPLOADED,
     )
     doc.file.save(storage_name(checked), ContentFile(checked.content), save=False)
+    remember_written(doc.file)
     doc.save()
     audit.record(actor=by, action="portal.document_add", target=doc, after={"name": doc.name, "sha256": doc.sha256})
     return doc
 
 
+@discarded_on_error()
 @transaction.atomic
 def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes) -> PersonalDocument:
     """An electronic certified copy issued to ``owner`` lands in their store, reusable in later
@@ -412,6 +410,7 @@ def keep_certified_copy(*, owner, name: str, file_name: str, content: bytes) -> 
         source=PersonalDocument.Source.CERTIFIED,
     )
     doc.file.save(f"{sha256[:16]}-{file_name}", ContentFile(content), save=False)
+    remember_written(doc.file)
     doc.save()
     audit.record(actor=None, action="portal.document_certified", target=doc, after={"name": doc.name, "sha256": sha256})
     return doc

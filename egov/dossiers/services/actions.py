@@ -23,7 +23,7 @@ from egov.access import policy
 from egov.audit import services as audit
 from egov.calendar import engine
 from egov.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
-from egov.core.uploads import check_upload
+from egov.core.uploads import check_upload, discarded_on_error
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierTask, RuleSet, SupplementRequest
 from egov.dossiers.selectors import rule_set_on
@@ -251,6 +251,7 @@ def _resume_after_supplement(act: _Act, *, by, data: dict) -> Dossier:
     return _finish(act, by=by, data=data)
 
 
+@discarded_on_error()
 @transaction.atomic
 def receive_supplement(*, by, dossier: Dossier | str, note: str = "", version: int | None = None) -> Dossier:
     """The one-stop unit receives the supplement handed in at the counter; the dossier goes back to

@@ -12,7 +12,7 @@ from django.utils import timezone
 from egov.access import policy
 from egov.audit import services as audit
 from egov.core.errors import FieldError, ValidationFailed
-from egov.core.uploads import CheckedUpload, check_upload, storage_name
+from egov.core.uploads import CheckedUpload, check_upload, discarded_on_error, remember_written, storage_name
 from egov.dossiers import documents
 from egov.dossiers.models import Dossier, DossierComponent, DossierFile, IncompleteSubmission
 from egov.dossiers.selectors import active_process, rule_set_on
@@ -130,6 +130,7 @@ def store_upload(
         supplement=supplement,
     )
     stored.file.save(storage_name(upload), ContentFile(upload.content), save=False)
+    remember_written(stored.file)
     stored.save()
     return stored
 
@@ -145,6 +146,7 @@ def _validate_applicant(applicant: ApplicantInput, channel: int) -> list[FieldEr
     return errors
 
 
+@discarded_on_error()
 @transaction.atomic
 def receive_dossier(
     *,
@@ -220,6 +222,7 @@ def receive_dossier(
     return dossier
 
 
+@discarded_on_error()
 @transaction.atomic
 def submit_online(
     *, by, procedure, agency, applicant: ApplicantInput, components: list[ComponentInput], sets_count: int = 1

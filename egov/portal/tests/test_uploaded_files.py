@@ -210,3 +210,21 @@ def test_the_personal_store_download_uses_the_same_headers(signed_in, citizen):
     assert doc.original_name == "anh.html.pdf" and doc.file.name.endswith(".pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_submission_that_fails_after_its_files_were_written_leaves_no_file_behind(signed_in, world, monkeypatch):
+    from egov.portal import services
+
+    def _fail(*args, **kwargs):
+        raise RuntimeError("the store is down")
+
+    monkeypatch.setattr(services, "_keep_in_store", _fail)
+    signed_in.raise_request_exception = False
+    media = Path(settings.MEDIA_ROOT)
+    before = sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+
+    response = _submit(signed_in, world, [("a.pdf", pdf("a"))], key="hong-giua-chung-0001")
+
+    assert response.status_code == 500
+    assert Dossier.objects.count() == 0
+    assert (sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []) == before
