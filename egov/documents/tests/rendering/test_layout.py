@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from egov.core.errors import ValidationFailed
 from egov.documents.rendering import (
@@ -231,3 +235,27 @@ def test_number_and_date_texts_follow_nd30():
     assert date_line("Sơn Nam", dt.date(2026, 3, 1)) == "Sơn Nam, ngày 01 tháng 3 năm 2026"
     with pytest.raises(ValueError):
         number_text(0, "QĐ-STP")
+
+
+def test_the_blank_boxes_are_white_on_the_rendered_page():
+    rendered = render_draft(DRAFTS["QD"])
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "draft.pdf"
+        source.write_bytes(rendered.pdf)
+        subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", str(source), f"{tmp}/page"], check=True)
+        page = Image.open(f"{tmp}/page.pgm").convert("L")
+        page.load()
+    height = page.height
+
+    def darkest(box):
+        x1, y1, x2, y2 = box
+        return page.crop((round(x1) + 1, round(height - y2) + 1, round(x2) - 1, round(height - y1) - 1)).getextrema()[0]
+
+    assert {name: darkest(getattr(rendered.placements, name).box) for name in ("number", "date", "signature")} == {
+        "number": 255,
+        "date": 255,
+        "signature": 255,
+    }
+    # And the check sees ink: the box of the words "QUYẾT ĐỊNH" is not white.
+    title = next(box for _page, word, box in words(rendered.pdf) if word == "QUYẾT")
+    assert darkest(title) < 128
