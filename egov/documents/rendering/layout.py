@@ -199,10 +199,11 @@ def _number_width(symbol_suffix: str) -> str:
     return f"{max(30.0, 2.6 * (5 + len(symbol_suffix)) + 2):.1f}mm"
 
 
-def draft_html(content: DraftContent) -> str:
-    """The HTML of the draft (styles not included), e.g. for an on-screen preview."""
+def draft_html(content: DraftContent, *, styles: bool = False) -> str:
+    """The HTML of the draft; with ``styles``, the stylesheet inline (an on-screen preview, where the
+    browser uses Times New Roman or its serif font, since it cannot load the server's font files)."""
     subject = content.subject.strip()
-    return render_to_string(
+    html = render_to_string(
         TEMPLATES[content.type_code],
         {
             "c": content,
@@ -214,6 +215,9 @@ def draft_html(content: DraftContent) -> str:
             "subject_without_vv": re.sub(r"^V/v\s*", "", subject, flags=re.IGNORECASE),
         },
     )
+    if styles:
+        html = html.replace("</head>", f"<style>\n{CSS_FILE.read_text(encoding='utf-8')}\n</style>\n</head>", 1)
+    return html
 
 
 # --- layout -> placements ----------------------------------------------------------------------------

@@ -259,3 +259,33 @@ def test_the_blank_boxes_are_white_on_the_rendered_page():
     # And the check sees ink: the box of the words "QUYẾT ĐỊNH" is not white.
     title = next(box for _page, word, box in words(rendered.pdf) if word == "QUYẾT")
     assert darkest(title) < 128
+
+
+def test_a_provincial_decision_without_parent_signed_on_behalf_of_the_committee():
+    content = replace(
+        DRAFTS["QD"],
+        issuer_parent="",
+        issuer_name="ỦY BAN NHÂN DÂN TỈNH SƠN NAM",
+        symbol_suffix="QĐ-UBND",
+        issuing_authority="ỦY BAN NHÂN DÂN TỈNH SƠN NAM",
+        signer_authority="TM. ỦY BAN NHÂN DÂN",
+        signer_title="CHỦ TỊCH",
+        signer_name="Lê Minh Khang",
+    )
+
+    rendered = render_draft(content)
+
+    text = flat(pdf_text(rendered.pdf))
+    assert_in_order(text, ["ỦY BAN NHÂN DÂN", "TỈNH SƠN NAM", "Số:"])
+    assert_in_order(text, ["Nơi nhận:", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lê Minh Khang"])
+    placed = words(rendered.pdf)
+    for name in ("number", "date", "signature"):
+        placement = getattr(rendered.placements, name)
+        assert [w for page, w, box in placed if page == placement.page and overlaps(box, placement.box)] == []
+
+
+def test_the_preview_html_carries_the_stylesheet():
+    html = draft_html(DRAFTS["CV"], styles=True)
+
+    assert "<style>" in html and "@page" in html and "#signature-box" in html
+    assert "<style>" not in draft_html(DRAFTS["CV"])
