@@ -289,3 +289,18 @@ def test_the_preview_html_carries_the_stylesheet():
 
     assert "<style>" in html and "@page" in html and "#signature-box" in html
     assert "<style>" not in draft_html(DRAFTS["CV"])
+
+
+@pytest.mark.parametrize("suffix", ["QĐ-STP", "QĐ-UBND", "UBND-VPĐKĐĐ", "TTr-STP"])
+def test_the_number_box_holds_the_widest_number_with_its_symbol(suffix):
+    from PIL import ImageFont
+
+    from egov.documents.rendering.layout import font_files
+
+    font = ImageFont.truetype(str(font_files()[("normal", "normal")]), 1300)  # 13 pt, scaled by 100
+    widest = font.getlength(f"9999/{suffix}") / 100
+
+    box = render_draft(replace(DRAFTS["QD"], symbol_suffix=suffix)).placements.number
+
+    assert widest < box.width <= 55 * MM + 0.1
+    assert box.box[2] <= (30 + 62) * MM  # inside the issuer's column
