@@ -265,7 +265,7 @@ def test_a_service_that_does_not_answer_in_time_is_remote_signing_failed(setting
 
 
 def test_an_answer_that_is_not_json_is_remote_signing_failed(stand_in, settings, live_server, on_file):
-    settings.EGOV_CSC_URL = f"{live_server.url}/khong-phai-csc/"  # the site's HTML 404 page
+    settings.EGOV_CSC_URL = f"{live_server.url}/khong-phai-csc/"  # an HTML 404 page
 
     with pytest.raises(RemoteSigningFailed):
         csc.open_signer(credential=on_file, pin=PIN)

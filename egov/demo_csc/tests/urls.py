@@ -1,8 +1,8 @@
-"""The site's URLs with the stand-in CSC service mounted, as egov/urls.py does with EGOV_DEMO_CSC on
-(that choice is made once, when egov.urls is imported)."""
+"""Only the stand-in CSC service, at the path egov/urls.py mounts it on with EGOV_DEMO_CSC on.
+
+egov.urls decides once, when first imported; importing it here, under a test's EGOV_DEMO_CSC, would
+make that decision for every later test."""
 
 from django.urls import include, path
 
-from egov.urls import urlpatterns as site_patterns
-
-urlpatterns = [*site_patterns, path("demo-csc/csc/v2/", include("egov.demo_csc.urls"))]
+urlpatterns = [path("demo-csc/csc/v2/", include("egov.demo_csc.urls"))]
