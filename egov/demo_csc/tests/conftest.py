@@ -105,3 +105,7 @@ def small_pdf() -> bytes:
       <p>Về việc thử nghiệm ký số từ xa.</p>
     </body></html>"""
     return HTML(string=html).write_pdf()
+
+
+# poppler's pdfsig with a throw-away NSS database, as the signing tests use it.
+from egov.signing.tests.conftest import needs_pdfsig, pdfsig  # noqa: E402, F401

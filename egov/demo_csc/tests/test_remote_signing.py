@@ -15,7 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from egov.demo_csc import services as demo_service
 from egov.demo_csc.models import Authorization
-from egov.demo_csc.tests.conftest import PIN, OfficerCredential
+from egov.demo_csc.tests.conftest import PIN, OfficerCredential, needs_pdfsig
 from egov.signing import conf, csc, pades, pki
 from egov.signing.errors import CertificateExpired, NoOfficerCredential, RemoteSigningFailed, WrongPin
 
@@ -80,6 +80,17 @@ def test_a_pdf_signed_remotely_validates_against_the_demo_ca(stand_in, on_file, 
     # And the SAD is used up
     authorization = Authorization.objects.get()
     assert (authorization.remaining, authorization.hashes) == (0, [])
+
+
+@needs_pdfsig
+def test_pdfsig_finds_the_remote_signature_valid_and_trusted(stand_in, on_file, small_pdf, pdfsig):
+    signed = _sign(small_pdf, csc.open_signer(credential=on_file, pin=PIN))
+
+    output = pdfsig(conf.current().root_cert_path).check(signed)
+
+    assert "Signer Certificate Common Name: Nguyễn Văn Minh" in output
+    assert "Signature Validation: Signature is Valid." in output
+    assert "Certificate Validation: Certificate is Trusted." in output
 
 
 def test_the_certificate_carries_the_officers_name_and_title_from_the_demo_ca(stand_in, enrolled):
