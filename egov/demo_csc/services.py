@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing as django_signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from egov.audit import services as audit
 from egov.core.errors import FieldError, ValidationFailed
@@ -152,11 +153,11 @@ def enrol_remote_signer(*, user, title: str, agency_name: str, pin: str, by=None
     ``str(user.pk)`` (give it to :func:`egov.signing.csc.list_credentials`)."""
     errors = []
     if len(pin or "") < MIN_PIN_LENGTH:
-        errors.append(("pin", f"Mã PIN phải có ít nhất {MIN_PIN_LENGTH} ký tự."))
+        errors.append(("pin", _("Mã PIN phải có ít nhất %(count)d ký tự.") % {"count": MIN_PIN_LENGTH}))
     if not (title or "").strip():
-        errors.append(("title", "Chưa nhập chức vụ của người ký."))
+        errors.append(("title", _("Chưa nhập chức vụ của người ký.")))
     if not (agency_name or "").strip():
-        errors.append(("agency_name", "Chưa nhập tên cơ quan."))
+        errors.append(("agency_name", _("Chưa nhập tên cơ quan.")))
     if errors:
         raise ValidationFailed([FieldError(name, message) for name, message in errors])
     current = signing_conf.current()

@@ -51,6 +51,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationInfo,
@@ -109,7 +110,7 @@ def current_settings() -> CscSettings:
     url = (getattr(settings, "EGOV_CSC_URL", "") or "").strip()
     if not url:
         logger.error("remote signing asked for, but EGOV_CSC_URL is not set")
-        raise RemoteSigningFailed("Chưa cấu hình dịch vụ ký số từ xa; văn bản chưa được ký.")
+        raise RemoteSigningFailed(_("Chưa cấu hình dịch vụ ký số từ xa; văn bản chưa được ký."))
     if not url.endswith("/"):
         url += "/"
     return CscSettings(
@@ -140,7 +141,7 @@ def _as_domain_error(refusal: _Refused, endpoint: str) -> Exception:
     if refusal.error in _WRONG_PIN_ERRORS:
         return WrongPin(details={"service_error": refusal.error})
     return RemoteSigningFailed(
-        "Dịch vụ ký số từ xa từ chối yêu cầu; văn bản chưa được ký.",
+        _("Dịch vụ ký số từ xa từ chối yêu cầu; văn bản chưa được ký."),
         details={"service_error": refusal.error or f"http_{refusal.status}"},
     )
 
@@ -319,13 +320,15 @@ def _credential_info(answer: dict[str, Any]) -> CSCCredentialInfo:
         raise RemoteSigningFailed() from exc
     key_status = (answer.get("key") or {}).get("status", "enabled")
     if key_status != "enabled":
-        raise RemoteSigningFailed("Khóa ký số trên dịch vụ ký số từ xa đang bị khóa; văn bản chưa được ký.")
+        raise RemoteSigningFailed(_("Khóa ký số trên dịch vụ ký số từ xa đang bị khóa; văn bản chưa được ký."))
     auth = answer.get("auth") if isinstance(answer.get("auth"), dict) else {}
     mode = auth.get("mode") or answer.get("authMode") or "explicit"
     if mode != "explicit":
         # "oauth2code" sends the officer to the provider's own page: not supported (yet).
         logger.error("credential wants authorisation mode %r; only 'explicit' (PIN) is supported", mode)
-        raise RemoteSigningFailed("Dịch vụ ký số từ xa yêu cầu cách xác thực chưa được hỗ trợ; văn bản chưa được ký.")
+        raise RemoteSigningFailed(
+            _("Dịch vụ ký số từ xa yêu cầu cách xác thực chưa được hỗ trợ; văn bản chưa được ký.")
+        )
     return CSCCredentialInfo(
         signing_cert=certificates[0],  # the CSC API puts the signer's certificate first
         chain=certificates[1:],
@@ -517,7 +520,7 @@ def open_signer(*, credential: RemoteCredential, pin: str, now: datetime | None 
     if not credential_id:
         raise NoOfficerCredential()
     if not pin:
-        raise WrongPin("Chưa nhập mã PIN; văn bản chưa được ký.")
+        raise WrongPin(_("Chưa nhập mã PIN; văn bản chưa được ký."))
     conf = current_settings()
     info = _run(conf, lambda service: _fetch_credential_info(service, credential_id))
     certificate = _to_cryptography(info.signing_cert)
@@ -525,7 +528,7 @@ def open_signer(*, credential: RemoteCredential, pin: str, now: datetime | None 
     if on_file is not None and on_file.fingerprint(hashes.SHA256()) != certificate.fingerprint(hashes.SHA256()):
         logger.error("credential %s: the service's certificate is not the one on file", credential_id)
         raise RemoteSigningFailed(
-            "Chứng thư số trên dịch vụ ký số từ xa khác với chứng thư đã đăng ký của cán bộ; văn bản chưa được ký."
+            _("Chứng thư số trên dịch vụ ký số từ xa khác với chứng thư đã đăng ký của cán bộ; văn bản chưa được ký.")
         )
     moment = now or datetime.now(UTC)
     if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
