@@ -33,6 +33,15 @@ def pki_dir(settings, tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese():
+    """Messages in the platform's language, whatever an earlier test left active in this thread."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _no_cached_tokens():
     from egov.signing import csc
 
