@@ -66,7 +66,7 @@ from egov.signing.errors import CertificateExpired, NoOfficerCredential, RemoteS
 __all__ = [
     "DIGEST_ALGORITHM",
     "CscSettings",
-    "RemoteCredential",
+    "CscCredential",
     "ServiceSession",
     "PinAuthorizationManager",
     "RemoteSigner",
@@ -88,7 +88,7 @@ _WRONG_PIN_ERRORS = frozenset({"invalid_pin", "invalid_otp"})
 T = TypeVar("T")
 
 
-class RemoteCredential(Protocol):
+class CscCredential(Protocol):
     """What :func:`open_signer` needs of an officer's credential (``OfficerCredential`` has it)."""
 
     csc_credential_id: str
@@ -506,7 +506,7 @@ def _certificate_of(credential: Any) -> x509.Certificate | None:
         raise RemoteSigningFailed() from exc
 
 
-def open_signer(*, credential: RemoteCredential, pin: str, now: datetime | None = None) -> RemoteSigner:
+def open_signer(*, credential: CscCredential, pin: str, now: datetime | None = None) -> RemoteSigner:
     """A pyHanko signer for ``credential`` (``.csc_credential_id``, optionally ``.certificate``) that
     authorises each signature with ``pin``. Give it to :func:`egov.signing.pades.sign`.
 
