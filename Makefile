@@ -24,6 +24,10 @@ demo: migrate
 
 # The demo's stand-in VNeID at /demo-vneid/ ("Đăng nhập bằng VNeID" on /dang-nhap/; egov/demo_idp).
 run: export EGOV_DEMO_IDP ?= 1
+# The demo's stand-in remote signing service (CSC API v2) at /demo-csc/csc/v2/ (egov/demo_csc), which the
+# officers' remote signatures use unless EGOV_CSC_URL names another service.
+run: export EGOV_DEMO_CSC ?= 1
+run: export EGOV_CSC_URL ?= http://127.0.0.1:$(PORT)/demo-csc/csc/v2/
 # The demo's Zalo stand-in: every kind has a (made-up) ZNS template; messages land in var/zalo.log.
 run: export ZALO_TEMPLATES ?= dossier.submitted=demo-1001,dossier.received=demo-1002,dossier.supplement_requested=demo-1003,dossier.result_ready=demo-1004,dossier.apology=demo-1005
 

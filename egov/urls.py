@@ -42,6 +42,10 @@ if "egov.demo_idp" in settings.INSTALLED_APPS:
         path("demo-vneid/", include(provider_patterns)),
     ]
 
+if "egov.demo_csc" in settings.INSTALLED_APPS and settings.EGOV_DEMO_CSC:
+    # The stand-in remote signing service (CSC API v2) that EGOV_CSC_URL points at in the demo.
+    urlpatterns += [path("demo-csc/csc/v2/", include("egov.demo_csc.urls"))]
+
 # Uploaded files are never served from MEDIA_URL, not even with DEBUG: each is personal data and is
 # served by a view that checks who may see it (egov.core.files).
 

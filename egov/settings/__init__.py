@@ -394,6 +394,21 @@ EGOV_SIGNING_PASSPHRASE = env("SIGNING_PASSPHRASE", DEMO_SIGNING_PASSPHRASE)
 # Empty: the demo root in PKI_DIR (egov.signing.conf).
 EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
 
+# Remote signing service of the officers' own signatures (Cloud Signature Consortium API v2;
+# egov/signing/csc.py, egov/signing/README.md "Remote signing"). EGOV_CSC_URL is the API's base URL,
+# ending in /csc/v2/; empty: remote signing is off. The client id and secret are the platform's OAuth 2.0
+# client credentials at that service.
+DEMO_CSC_CLIENT_SECRET = "demo-csc-client-secret-not-for-production"
+EGOV_CSC_URL = env("EGOV_CSC_URL", "") or ""
+EGOV_CSC_CLIENT_ID = env("EGOV_CSC_CLIENT_ID", "egov-demo-platform") or ""
+EGOV_CSC_CLIENT_SECRET = env("EGOV_CSC_CLIENT_SECRET", DEMO_CSC_CLIENT_SECRET) or ""
+EGOV_CSC_TIMEOUT = float(env("EGOV_CSC_TIMEOUT", "10") or 10)
+# A stand-in CSC service for the demo (egov/demo_csc) at /demo-csc/csc/v2/ of this same process; it
+# accepts the client above. `make run` turns it on; production settings refuse it.
+EGOV_DEMO_CSC = env_bool("EGOV_DEMO_CSC", False)
+if EGOV_DEMO_CSC and not EGOV_CSC_URL:
+    EGOV_CSC_URL = EGOV_PUBLIC_URL.rstrip("/") + "/demo-csc/csc/v2/"
+
 
 def _font_files(value: str) -> dict[tuple[str, str], str] | None:
     """``"normal:normal=/a.ttf,bold:normal=/b.ttf"`` -> ``{("normal", "normal"): "/a.ttf", ...}``."""

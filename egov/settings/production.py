@@ -6,7 +6,15 @@ Use with ``DJANGO_SETTINGS_MODULE=egov.settings.production``. See docs/deploy.md
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.settings import *  # noqa: F403
-from egov.settings import DEMO_SIGNING_PASSPHRASE, DEV_SECRET_KEY, env, env_bool, env_list, logging_config
+from egov.settings import (
+    DEMO_CSC_CLIENT_SECRET,
+    DEMO_SIGNING_PASSPHRASE,
+    DEV_SECRET_KEY,
+    env,
+    env_bool,
+    env_list,
+    logging_config,
+)
 
 _POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
@@ -33,6 +41,13 @@ if not EGOV_SIGNING_PASSPHRASE or EGOV_SIGNING_PASSPHRASE == DEMO_SIGNING_PASSPH
 
 if EGOV_DEMO_IDP:  # noqa: F405
     raise ImproperlyConfigured("EGOV_DEMO_IDP (the stand-in VNeID) is for demos only; unset it in production.")
+if EGOV_DEMO_CSC:  # noqa: F405
+    raise ImproperlyConfigured("EGOV_DEMO_CSC (the stand-in remote signing service) is for demos only; unset it.")
+if EGOV_CSC_URL:  # noqa: F405
+    if not EGOV_CSC_URL.startswith("https://"):  # noqa: F405
+        raise ImproperlyConfigured("EGOV_CSC_URL must be the remote signing service's https:// address.")
+    if not EGOV_CSC_CLIENT_SECRET or EGOV_CSC_CLIENT_SECRET == DEMO_CSC_CLIENT_SECRET:  # noqa: F405
+        raise ImproperlyConfigured("EGOV_CSC_CLIENT_SECRET (or EGOV_CSC_CLIENT_SECRET_FILE) must be set.")
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("oauth2_provider", "egov.demo_idp", "egov.demo_csc")]  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
