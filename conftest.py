@@ -15,6 +15,26 @@ import pytest
 os.environ.setdefault("EGOV_DEMO_LIVING", "0")
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test (``transaction=True``, ``transactional_db``, ``live_server``) restores the
+    serialized database afterwards. Without it Django flushes the tables and re-emits post_migrate, so
+    the rows of data migrations (roles, permissions, document types) are gone for the tests that follow
+    and a later serialized test collides with the content types post_migrate recreated. Tests that
+    narrow ``available_apps`` or set ``serialized_rollback`` themselves keep their own choice."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = (
+            kwargs.get("transaction")
+            or bool(marker and marker.args and marker.args[0])
+            or {"live_server", "transactional_db"} & set(item.fixturenames)
+        )
+        if not transactional or "available_apps" in kwargs or "serialized_rollback" in kwargs:
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tested in people/tests); tests that only need a user use MD5.
