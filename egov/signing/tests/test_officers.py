@@ -254,3 +254,47 @@ def test_seal_attachment_has_a_stamp_and_a_time_stamp(signing_env, tree, small_p
 
     (report,) = services.validate_pdf(sealed)
     assert report.ok and report.timestamped and report.signer_common_name == "Sở Tư pháp"
+
+
+def test_the_crl_is_published_and_lists_revocations(client, credential, admin_user):
+    officers.revoke_officer_credential(by=admin_user, credential=credential, reason="Mất token")
+
+    response = client.get("/pki/crl/demo-root.crl")
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pkix-crl"
+    crl = x509.load_der_x509_crl(response.content)
+    assert crl.issuer == services.root_certificate().subject
+    assert [r.serial_number for r in crl] == [int(credential.serial, 16)]
+
+
+def test_the_crl_is_404_without_a_root(client, pki_dir):
+    assert client.get("/pki/crl/demo-root.crl").status_code == 404
+
+
+def test_revocation_needs_signing_manage_or_the_officer_and_a_reason(credential, officer, make_officer, tree):
+    clerk = make_officer("specialist", tree["justice"])
+    with pytest.raises(PermissionDenied):
+        officers.revoke_officer_credential(by=clerk, credential=credential, reason="Không rõ")
+    with pytest.raises(ValidationFailed):
+        officers.revoke_officer_credential(by=officer, credential=credential, reason="  ")
+    credential.refresh_from_db()
+    assert credential.active and credential.revoked_at is None
+
+    officers.revoke_officer_credential(by=officer, credential=credential, reason="Mất token")  # own token
+
+    credential.refresh_from_db()
+    assert not credential.active and credential.revocation_reason == "Mất token"
+    assert officers.active_credential(officer) is None
+    assert AuditRecord.objects.filter(action="signing.officer_revoke", target_id=str(credential.pk)).count() == 1
+
+
+def test_a_failed_enrolment_deletes_the_token_it_made(signing_env, admin_user, officer, tree, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("token full")
+
+    monkeypatch.setattr(tokens, "store_certificate", fail)
+    with pytest.raises(RuntimeError):
+        officers.enrol_officer(by=admin_user, user=officer, unit=tree["justice"], title="Phó Giám đốc", pin=PIN)
+
+    assert OfficerCredential.objects.count() == 0
+    assert list((signing_env.parent / "softhsm" / "tokens").iterdir()) == []
