@@ -13,6 +13,7 @@ from decimal import ROUND_FLOOR
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import ValidationFailed
@@ -83,7 +84,7 @@ def demo_root_crl(request):
     try:
         crl = services.current_crl()
     except (KeyNotFound, InvalidKeyFile) as exc:
-        raise Http404("Không có danh sách chứng thư bị thu hồi.") from exc
+        raise Http404(_("Không có danh sách chứng thư bị thu hồi.")) from exc
     response = HttpResponse(crl, content_type="application/pkix-crl")
     response["Cache-Control"] = "public, max-age=3600"
     response["Content-Disposition"] = 'inline; filename="demo-root.crl"'

@@ -298,3 +298,22 @@ def test_a_failed_enrolment_deletes_the_token_it_made(signing_env, admin_user, o
 
     assert OfficerCredential.objects.count() == 0
     assert list((signing_env.parent / "softhsm" / "tokens").iterdir()) == []
+
+
+def test_the_back_office_lists_credentials_read_only(client, credential, admin_user, officer):
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/signing/officercredential/")
+    page = client.get(f"/admin/signing/officercredential/{credential.pk}/change/")
+
+    assert listing.status_code == 200 and list(listing.context["cl"].result_list) == [credential]
+    assert page.status_code == 200
+    assert (page.context["has_change_permission"], page.context["has_add_permission"]) == (False, False)
+    client.force_login(officer)  # a specialist without signing.manage
+    assert client.get("/admin/signing/officercredential/").status_code in (302, 403)
+
+
+def test_active_credential_is_one_query(credential, officer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = officers.active_credential(officer)
+        assert found.unit.name == "Sở Tư pháp"
