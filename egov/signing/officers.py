@@ -9,6 +9,7 @@ unsigned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 
@@ -272,35 +273,31 @@ def sign_as_officer(*, by, pdf: bytes, pin: str, placement: Placement, reason: s
         raise PermissionDenied()
     credential = _usable_credential(by)
     pades.check_pdf(pdf)
-    root_cert = services.root_certificate()
-    session = None
+    sign = functools.partial(
+        pades.sign_placed,
+        pdf,
+        signing_time=timezone.now(),
+        reason=reason or DEFAULT_OFFICER_REASON,
+        location=credential.unit.address,
+        placement=placement,
+        image_png=bytes(credential.signature_image),
+        field_prefix="ChuKyCanBo",
+        timestamper=services.timestamper(),
+        validation_context=services.revocation_context(),
+    )
     if credential.method == OfficerCredential.Method.CSC:
-        signer = _csc_signer(credential, pin)
+        signed = sign(signer=_csc_signer(credential, pin))
     else:
-        session = tokens.open_session(credential.token_label, pin)
-        signer = PKCS11Signer(
-            session,
-            key_label=credential.key_label,
-            signing_cert=asn1_x509.Certificate.load(bytes(credential.certificate)),
-            ca_chain=[asn1_x509.Certificate.load(root_cert.public_bytes(serialization.Encoding.DER))],
-            bulk_fetch=False,
-        )
-    try:
-        signed = pades.sign_placed(
-            pdf,
-            signer=signer,
-            signing_time=timezone.now(),
-            reason=reason or DEFAULT_OFFICER_REASON,
-            location=credential.unit.address,
-            placement=placement,
-            image_png=bytes(credential.signature_image),
-            field_prefix="ChuKyCanBo",
-            timestamper=services.timestamper(),
-            validation_context=services.revocation_context(),
-        )
-    finally:
-        if session is not None:
-            session.close()
+        root_cert = services.root_certificate()  # the demo root issued the token's certificate
+        with tokens.signing_session(credential.token_label, pin) as session:
+            signer = PKCS11Signer(
+                session,
+                key_label=credential.key_label,
+                signing_cert=asn1_x509.Certificate.load(bytes(credential.certificate)),
+                ca_chain=[asn1_x509.Certificate.load(root_cert.public_bytes(serialization.Encoding.DER))],
+                bulk_fetch=False,
+            )
+            signed = sign(signer=signer)
     with transaction.atomic():
         audit.record(
             actor=by,

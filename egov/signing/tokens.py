@@ -22,6 +22,8 @@ import secrets
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ __all__ = [
     "create_token",
     "find_token",
     "open_session",
+    "signing_session",
     "generate_key",
     "store_certificate",
     "delete_token",
@@ -174,6 +177,21 @@ def open_session(label: str, pin: str, *, rw: bool = False, settings=None) -> pk
         raise WrongPin(_("Token đã bị khóa do nhập sai mã PIN nhiều lần; văn bản chưa được ký.")) from exc
     except _PIN_ERRORS as exc:
         raise WrongPin() from exc
+
+
+@contextmanager
+def signing_session(label: str, pin: str, settings=None) -> Iterator[pkcs11.Session]:
+    """A logged-in session for one signature, held under the process's token lock (a re-initialisation
+    by another thread, after a new token, would otherwise close it mid-signature). PKCS#11 failures
+    other than the PIN become :class:`SigningError`."""
+    with _LOCK:
+        session = open_session(label, pin, settings=settings)
+        try:
+            yield session
+        except pkcs11_errors.PKCS11Error as exc:
+            raise SigningError(_("Thiết bị ký số báo lỗi khi ký; văn bản chưa được ký.")) from exc
+        finally:
+            session.close()
 
 
 def generate_key(*, label: str, pin: str, settings=None) -> TokenKey:

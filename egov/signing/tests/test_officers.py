@@ -218,6 +218,7 @@ def test_seal_after_the_officer_keeps_both_signatures_valid(credential, officer,
     assert seal_report.signer_common_name == "Sở Tư pháp" and seal_report.ok, seal_report.summary
     # B-LT: the revocation info goes into a DSS revision after the signature ("LTA updates").
     assert seal_report.level == "B-LT" and seal_report.modification_level == "lta_updates"
+    assert officer_report.timestamped and seal_report.timestamped
     # The seal's field has three widgets: the seal image, the number and the date.
     reader = PdfFileReader(io.BytesIO(issued), strict=False)
     seal_field = next(f for f in reader.root["/AcroForm"]["/Fields"] if f.get_object()["/T"] == "DauCoQuan1")
@@ -317,3 +318,49 @@ def test_active_credential_is_one_query(credential, officer, django_assert_num_q
     with django_assert_num_queries(1):
         found = officers.active_credential(officer)
         assert found.unit.name == "Sở Tư pháp"
+
+
+def test_a_csc_credential_dispatches_to_the_csc_module(signing_env, admin_user, officer, tree, small_pdf, monkeypatch):
+    import sys
+    import types
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from egov.signing import pki
+    from egov.signing.errors import RemoteSigningFailed
+
+    cert = pki.issue_officer_certificate(
+        services.load_root(),
+        public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+        name="Nguyễn Văn Hùng",
+        title="Phó Giám đốc",
+        organisation="Sở Tư pháp",
+        identifier="pgd.hung",
+    )
+    credential = officers.enrol_officer(
+        by=admin_user,
+        user=officer,
+        unit=tree["justice"],
+        title="Phó Giám đốc",
+        method="csc",
+        csc_credential_id="cred-42",
+        certificate=cert,
+    )
+    assert (credential.method, credential.csc_credential_id, credential.token_label) == ("csc", "cred-42", "")
+
+    monkeypatch.setitem(sys.modules, "egov.signing.csc", None)  # the module is absent
+    monkeypatch.delattr(sys.modules["egov.signing"], "csc", raising=False)
+    with pytest.raises(RemoteSigningFailed):
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin="123456", placement=OFFICER_BOX)
+
+    calls = []
+
+    def open_signer(*, credential, pin):
+        calls.append((credential.csc_credential_id, pin))
+        raise WrongPin()
+
+    monkeypatch.setitem(sys.modules, "egov.signing.csc", types.SimpleNamespace(open_signer=open_signer))
+    monkeypatch.setattr(sys.modules["egov.signing"], "csc", sys.modules["egov.signing.csc"], raising=False)
+    with pytest.raises(WrongPin):
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin="123456", placement=OFFICER_BOX)
+    assert calls == [("cred-42", "123456")]
