@@ -338,6 +338,25 @@ class TextBox:
     font_size: float | None = None  # points; default: fitted to the box height (at most 13 pt)
 
 
+_SERIF = {
+    False: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    True: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+}
+
+
+def _fitting_size(text: str, *, width: float, italic: bool) -> float:
+    """The largest font size (points) at which ``text`` fits in ``width`` points, measured with Liberation
+    Serif (the font the boxes ask for first); unbounded when the font file is missing."""
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype(_SERIF[italic], 100)
+    except OSError:
+        return float("inf")
+    length = font.getlength(text) / 100  # points per point of font size
+    return width / length if length else float("inf")
+
+
 def render_text_boxes(boxes: Sequence[TextBox]) -> bytes:
     """One PDF page per box, each exactly the box's size: white background, the text in Times-like
     serif (WeasyPrint embeds the font, so Vietnamese letters come out right)."""
@@ -346,6 +365,7 @@ def render_text_boxes(boxes: Sequence[TextBox]) -> bytes:
     pages, bodies = [], []
     for i, box in enumerate(boxes):
         size = box.font_size or min(13.0, box.placement.height * 0.62)
+        size = min(size, _fitting_size(box.text, width=box.placement.width - 2, italic=box.italic))
         pages.append(f"@page p{i} {{ size: {box.placement.width}pt {box.placement.height}pt; margin: 0 }}")
         style = (
             f"page: p{i}; width: {box.placement.width}pt; height: {box.placement.height}pt; font-size: {size}pt;"

@@ -364,3 +364,19 @@ def test_a_csc_credential_dispatches_to_the_csc_module(signing_env, admin_user, 
     with pytest.raises(WrongPin):
         officers.sign_as_officer(by=officer, pdf=small_pdf, pin="123456", placement=OFFICER_BOX)
     assert calls == [("cred-42", "123456")]
+
+
+def test_a_placement_beyond_the_last_page_signs_nothing(credential, officer, small_pdf):
+    audit_before = AuditRecord.objects.count()
+    with pytest.raises(InvalidDocument) as caught:
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin=PIN, placement=Placement(page=3, box=(1, 1, 50, 50)))
+    assert caught.value.message == "Tài liệu chỉ có 1 trang: không đặt được chữ ký ở trang 4."
+    assert AuditRecord.objects.count() == audit_before
+
+
+def test_a_long_number_shrinks_to_fit_its_box():
+    from egov.signing import pades
+
+    long = pades._fitting_size("Số: 1234/QĐ-UBND-VP-TTHCC-2026", width=100, italic=False)
+    short = pades._fitting_size("Số: 15", width=100, italic=False)
+    assert long < 8 < short
