@@ -380,3 +380,24 @@ def test_a_long_number_shrinks_to_fit_its_box():
     long = pades._fitting_size("Số: 1234/QĐ-UBND-VP-TTHCC-2026", width=100, italic=False)
     short = pades._fitting_size("Số: 15", width=100, italic=False)
     assert long < 8 < short
+
+
+def test_the_enrol_officer_command_enrols_and_signs_a_test_page(signing_env, officer, tree, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    pin_file = tmp_path / "pin"
+    pin_file.write_text(PIN + "\n")
+    out = StringIO()
+
+    call_command(
+        "enrol_officer", "pgd.hung", "H98.101", "--title", "Phó Giám đốc", "--pin-file", str(pin_file), stdout=out
+    )
+
+    credential = officers.active_credential(officer)
+    assert credential is not None and credential.title == "Phó Giám đốc"
+    assert "Ký thử: Nguyễn Văn Hùng ký lúc" in out.getvalue()
+    assert "chữ ký hợp lệ" in out.getvalue()
+    with pytest.raises(CommandError, match="Không có tài khoản khong.co"):
+        call_command("enrol_officer", "khong.co", "H98.101", "--title", "Phó Giám đốc", "--pin-file", str(pin_file))
