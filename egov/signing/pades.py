@@ -54,11 +54,18 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.signing import pki
-from egov.signing.errors import InvalidDocument, NoSignatures, SigningError
+from egov.signing.errors import CertificateExpired, CertificateRevoked, InvalidDocument, NoSignatures, SigningError
 from egov.signing.pki import VIETNAM_TZ
 from egov.signing.placement import Placement
 
@@ -530,6 +537,7 @@ def sign_placed(
     except InvalidDocument:
         raise
     except PyHankoSigningError as exc:
+        _raise_for_chain(exc)
         raise InvalidDocument(
             "Không thêm được chữ ký số vào tài liệu này (tài liệu đã khóa hoặc trường chữ ký đã được ký)."
         ) from exc
@@ -537,6 +545,21 @@ def sign_placed(
         raise InvalidDocument() from exc
     except PdfError as exc:
         raise SigningError() from exc
+
+
+def _raise_for_chain(exc: PyHankoSigningError) -> None:
+    """The typed error when pyHanko refused to sign because the signer's (or the TSA's) chain did not
+    validate while collecting the revocation information (B-LT)."""
+    cause = exc.__cause__
+    if isinstance(cause, RevokedError):
+        raise CertificateRevoked() from exc
+    if isinstance(cause, ExpiredError | NotYetValidError):
+        raise CertificateExpired() from exc
+    if isinstance(cause, PathBuildingError | PathValidationError):
+        raise SigningError(
+            "Chứng thư của người ký không thuộc tổ chức chứng thực được tin cậy (EGOV_TRUST_ROOTS); "
+            "văn bản chưa được ký."
+        ) from exc
 
 
 def crl_validation_context(

@@ -401,3 +401,29 @@ def test_the_enrol_officer_command_enrols_and_signs_a_test_page(signing_env, off
     assert "chữ ký hợp lệ" in out.getvalue()
     with pytest.raises(CommandError, match="Không có tài khoản khong.co"):
         call_command("enrol_officer", "khong.co", "H98.101", "--title", "Phó Giám đốc", "--pin-file", str(pin_file))
+
+
+def test_a_unit_certificate_revoked_at_the_ca_cannot_seal(signing_env, tree, small_pdf):
+    from egov.signing import pades, pki
+    from egov.signing.models import SigningKey
+
+    key = SigningKey.objects.get(unit=tree["justice"])
+    root = services.load_root()
+    crl = pki.build_crl(root, revoked=[(int(key.serial, 16), timezone.now() - timedelta(minutes=1))])
+    from cryptography.hazmat.primitives import serialization
+
+    context = pades.crl_validation_context(
+        trust_roots=[root.certificate], crls=[crl.public_bytes(serialization.Encoding.DER)]
+    )
+    signer = services._signer(key, services.conf.current())
+    with pytest.raises(CertificateRevoked):
+        pades.sign_placed(
+            small_pdf,
+            signer=signer,
+            signing_time=timezone.now(),
+            reason="",
+            location="",
+            placement=SEAL_BOX,
+            image_png=services.seal_image(tree["justice"]),
+            validation_context=context,
+        )
