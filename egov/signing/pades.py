@@ -9,10 +9,11 @@ is cryptographically valid, whether the certificate chains to a trust root.
 Plain library code: no Django import; keys, trust roots and times are explicit arguments. The Django
 side (which unit signs with which key, the settings) is :mod:`egov.signing.services`.
 
-Why B-B and not B-T: B-T adds a signature time-stamp from a time-stamping authority (RFC 3161), and
-the platform runs offline. The signing time is therefore the signer's claim (``/M``, Vietnam time),
-not a time-stamp; certificates are checked at validation time. Adding a TSA later is one
-``timestamper`` argument to pyHanko's ``PdfSigner``.
+Levels: :func:`sign` makes B-B signatures (the signing time is the signer's claim, ``/M``, Vietnam
+time) unless given a ``timestamper``. :func:`sign_placed` (officers' signatures and the seal at issue,
+ADR 0021) adds an RFC 3161 time-stamp (B-T) and, given a validation context with the CRLs, the
+revocation information in the document's DSS (B-LT). Nothing is fetched from the network here: the
+time-stamper and the CRLs are arguments.
 
 Why the stamp is rendered by WeasyPrint: pyHanko's own text stamps need ``uharfbuzz`` to embed an
 OpenType font, and the 14 standard PDF fonts have no Vietnamese glyphs. WeasyPrint (already used for
