@@ -249,8 +249,6 @@ def counts(measure: Measure, period: Period, *, paths: Iterable[str] | None = No
     """Per agency (by materialised path): (numerator, denominator), in one grouped query."""
     qs = measure.rows(period, paths=paths)
     grouped = (
-        qs.values(measure.agency_path)
-        .annotate(num=Count("pk", filter=measure.numerator), den=Count("pk"))
-        .order_by()
+        qs.values(measure.agency_path).annotate(num=Count("pk", filter=measure.numerator), den=Count("pk")).order_by()
     )
     return {r[measure.agency_path]: (r["num"], r["den"]) for r in grouped}

@@ -54,7 +54,9 @@ def parse(key: str) -> Period:
     """``2026-03`` (month), ``2026-Q1`` (quarter) or ``2026`` (year)."""
     match = _KEY.match((key or "").strip())
     if not match:
-        raise ValidationFailed.field("ky", "Kỳ báo cáo không hợp lệ: dùng dạng 2026-03 (tháng), 2026-Q1 (quý) hoặc 2026 (năm).")
+        raise ValidationFailed.field(
+            "ky", "Kỳ báo cáo không hợp lệ: dùng dạng 2026-03 (tháng), 2026-Q1 (quý) hoặc 2026 (năm)."
+        )
     year = int(match["year"])
     if not 2000 <= year <= 2100:
         raise ValidationFailed.field("ky", "Năm của kỳ báo cáo phải từ 2000 đến 2100.")

@@ -100,7 +100,9 @@ def validate_spec(spec: dict) -> list[FieldError]:
         group_sum += gmax or 0
         indicators = group.get("indicators") or []
         if not indicators:
-            errors.append(FieldError(f"{gf}.indicators", f"Nhóm {group.get('code', g + 1)}: phải có ít nhất một chỉ số."))
+            errors.append(
+                FieldError(f"{gf}.indicators", f"Nhóm {group.get('code', g + 1)}: phải có ít nhất một chỉ số.")
+            )
         ind_sum = Decimal(0)
         seen_codes: set[str] = set()
         for i, ind in enumerate(indicators):
@@ -129,11 +131,18 @@ def validate_spec(spec: dict) -> list[FieldError]:
                     errors.append(FieldError(f"{tf}.lower", f"{tl}: giá trị «từ» phải là số từ 0 đến 100."))
                     continue
                 if row.get("upper") not in (None, "") and (upper is None or upper <= lower or upper > 100):
-                    errors.append(FieldError(f"{tf}.upper", f"{tl}: giá trị «đến dưới» phải lớn hơn «từ» và không quá 100."))
+                    errors.append(
+                        FieldError(f"{tf}.upper", f"{tl}: giá trị «đến dưới» phải lớn hơn «từ» và không quá 100.")
+                    )
                     continue
                 if t > 0:
                     if previous_upper is None:
-                        errors.append(FieldError(f"{tf}.lower", f"{tl}: ngưỡng trước không có giới hạn trên nên các ngưỡng chồng lên nhau."))
+                        errors.append(
+                            FieldError(
+                                f"{tf}.lower",
+                                f"{tl}: ngưỡng trước không có giới hạn trên nên các ngưỡng chồng lên nhau.",
+                            )
+                        )
                     elif lower < previous_upper:
                         errors.append(
                             FieldError(
@@ -143,7 +152,11 @@ def validate_spec(spec: dict) -> list[FieldError]:
                             )
                         )
                 if points is not None and imax is not None and points > imax:
-                    errors.append(FieldError(f"{tf}.points", f"{tl}: điểm {_fmt(points)} vượt điểm tối đa {_fmt(imax)} của chỉ số."))
+                    errors.append(
+                        FieldError(
+                            f"{tf}.points", f"{tl}: điểm {_fmt(points)} vượt điểm tối đa {_fmt(imax)} của chỉ số."
+                        )
+                    )
                 previous_upper = upper
         if gmax is not None and indicators and ind_sum != gmax:
             errors.append(
@@ -169,8 +182,10 @@ def validate_spec(spec: dict) -> list[FieldError]:
 
 
 def _write(indicator_set: IndicatorSet, spec: dict) -> None:
-    for k, grade in enumerate(spec.get("grades") or []):
-        Grade.objects.create(indicator_set=indicator_set, min_points=_decimal(grade["min_points"]), label=grade["label"])
+    for grade in spec.get("grades") or []:
+        Grade.objects.create(
+            indicator_set=indicator_set, min_points=_decimal(grade["min_points"]), label=grade["label"]
+        )
     for g, group in enumerate(spec["groups"]):
         row = IndicatorGroup.objects.create(
             indicator_set=indicator_set,
@@ -190,7 +205,12 @@ def _write(indicator_set: IndicatorSet, spec: dict) -> None:
                 note=ind.get("note", ""),
             )
             Threshold.objects.bulk_create(
-                Threshold(indicator=indicator, lower=_decimal(t["lower"]), upper=_decimal(t.get("upper")), points=_decimal(t["points"]))
+                Threshold(
+                    indicator=indicator,
+                    lower=_decimal(t["lower"]),
+                    upper=_decimal(t.get("upper")),
+                    points=_decimal(t["points"]),
+                )
                 for t in ind.get("thresholds") or []
             )
 
@@ -218,7 +238,12 @@ def create_indicator_set(*, by, spec: dict) -> IndicatorSet:
         created_by=by,
     )
     _write(indicator_set, spec)
-    record(actor=by, action="indicator_set.create", target=indicator_set, after={"code": indicator_set.code, "version": indicator_set.version})
+    record(
+        actor=by,
+        action="indicator_set.create",
+        target=indicator_set,
+        after={"code": indicator_set.code, "version": indicator_set.version},
+    )
     return indicator_set
 
 
@@ -285,7 +310,9 @@ def spec_of(indicator_set: IndicatorSet) -> dict:
                         "measure": ind.measure,
                         "max_points": ind.max_points,
                         "note": ind.note,
-                        "thresholds": [{"lower": t.lower, "upper": t.upper, "points": t.points} for t in ind.thresholds.all()],
+                        "thresholds": [
+                            {"lower": t.lower, "upper": t.upper, "points": t.points} for t in ind.thresholds.all()
+                        ],
                     }
                     for ind in group.indicators.all()
                 ],
