@@ -122,6 +122,7 @@ def validate_spec(spec: dict) -> list[FieldError]:
             if measure and not thresholds:
                 errors.append(FieldError(f"{f}.thresholds", f"{label}: chỉ số tính tự động phải có các ngưỡng điểm."))
             previous_upper: Decimal | None = None
+            previous_ok = False  # a row in error says nothing about the order of the next one
             for t, row in enumerate(thresholds):
                 tf = f"{f}.thresholds[{t}]"
                 tl = f"{label}, ngưỡng {t + 1}"
@@ -129,13 +130,15 @@ def validate_spec(spec: dict) -> list[FieldError]:
                 points = need_points(f"{tf}.points", row.get("points"), f"{tl}, điểm")
                 if lower is None or not 0 <= lower <= 100:
                     errors.append(FieldError(f"{tf}.lower", f"{tl}: giá trị «từ» phải là số từ 0 đến 100."))
+                    previous_ok = False
                     continue
                 if row.get("upper") not in (None, "") and (upper is None or upper <= lower or upper > 100):
                     errors.append(
                         FieldError(f"{tf}.upper", f"{tl}: giá trị «đến dưới» phải lớn hơn «từ» và không quá 100.")
                     )
+                    previous_ok = False
                     continue
-                if t > 0:
+                if t > 0 and previous_ok:
                     if previous_upper is None:
                         errors.append(
                             FieldError(
@@ -157,7 +160,7 @@ def validate_spec(spec: dict) -> list[FieldError]:
                             f"{tf}.points", f"{tl}: điểm {_fmt(points)} vượt điểm tối đa {_fmt(imax)} của chỉ số."
                         )
                     )
-                previous_upper = upper
+                previous_upper, previous_ok = upper, True
         if gmax is not None and indicators and ind_sum != gmax:
             errors.append(
                 FieldError(
