@@ -50,13 +50,13 @@ def _file(dossier, *, reused=False):
     )
 
 
-def _feedback(world, code, *, created, due, answered=None):
+def _feedback(tree, code, *, created, due, answered=None):
     from egov.feedback.models import Feedback, FeedbackStatus
 
     return Feedback.objects.create(
         code=code,
-        agency=world["justice"],
-        handling_unit=world["justice_desk"],
+        agency=tree["justice"],
+        handling_unit=tree["justice_desk"],
         sender_name="Trần Thị Bình",
         title=f"Phản ánh {code}",
         content="Nội dung",
