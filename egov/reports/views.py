@@ -144,8 +144,9 @@ def scores_xlsx(request):
     sheet.append([f"{period.label}: {period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"])
     sheet.append([])
     header = [_("Xếp hạng"), _("Mã đơn vị"), _("Đơn vị"), _("Tổng điểm"), _("Xếp loại")]
+    numerator, denominator, points = _("tử số"), _("mẫu số"), _("điểm")
     for ind in context.get("indicators", []):
-        header += [f"{ind.code} {_('tử số')}", f"{ind.code} {_('mẫu số')}", f"{ind.code} %", f"{ind.code} {_('điểm')}"]
+        header += [f"{ind.code} {numerator}", f"{ind.code} {denominator}", f"{ind.code} %", f"{ind.code} {points}"]
     sheet.append(header)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
