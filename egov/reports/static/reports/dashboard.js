@@ -73,7 +73,7 @@
       var agency = {
         labels: data.by_agency.map(function (r) { return r.name; }),
         datasets: [
-          { label: config.dataset.received, data: data.by_agency.map(function (r) { return r["nhan-thang-nay"]; }), backgroundColor: "#005ea2" },
+          { label: config.dataset.receivedMonth, data: data.by_agency.map(function (r) { return r["nhan-thang-nay"]; }), backgroundColor: "#005ea2" },
           { label: config.dataset.progress, data: data.by_agency.map(function (r) { return r["dang-xu-ly"]; }), backgroundColor: "#1d6f42" },
           { label: config.dataset.overdue, data: data.by_agency.map(function (r) { return r["qua-han"]; }), backgroundColor: "#b50909" }
         ]
@@ -85,7 +85,13 @@
         charts.agency = new window.Chart(agencyCanvas, {
           type: "bar",
           data: agency,
-          options: { indexAxis: "y", maintainAspectRatio: false, animation: false, plugins: { legend: { position: "bottom" } } }
+          options: {
+            indexAxis: "y",
+            maintainAspectRatio: false,
+            animation: false,
+            scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+            plugins: { legend: { position: "bottom" } }
+          }
         });
       }
     }
@@ -106,7 +112,12 @@
         charts.trend = new window.Chart(trendCanvas, {
           type: "line",
           data: trend,
-          options: { maintainAspectRatio: false, animation: false, plugins: { legend: { position: "bottom" } } }
+          options: {
+            maintainAspectRatio: false,
+            animation: false,
+            scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+            plugins: { legend: { position: "bottom" } }
+          }
         });
       }
     }
