@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.dossiers.models import Dossier, DossierFile
 from egov.dossiers.statuses import Channel, Status
 from egov.feedback.models import Feedback, RatingValue
+from egov.organisations.models import Organisation
 from egov.payments.models import OrderStatus, PaymentOrder
 from egov.reports.periods import Period
 
@@ -75,10 +76,13 @@ class Measure:
             raise ValueError(part)
         qs = self.base(period).filter(self.denominator)
         if paths is not None:
+            # The agencies of the subtrees as an id subquery: PostgreSQL plans a prefix match on the
+            # joined organisation's path badly (a nested loop over the window's rows).
             condition = Q(pk__in=[])
             for path in paths:
-                condition |= Q(**{f"{self.agency_path}__startswith": path})
-            qs = qs.filter(condition)
+                condition |= Q(path__startswith=path)
+            agency = self.agency_path.removesuffix("__path")
+            qs = qs.filter(**{f"{agency}_id__in": Organisation.objects.filter(condition).values("pk")})
         if part == "numerator":
             qs = qs.filter(self.numerator)
         elif part == "rest":

@@ -20,6 +20,9 @@ from egov.reports.periods import Period
 __all__ = ["IndicatorScore", "UnitScore", "points_for", "load_set", "score_units", "rank"]
 
 
+MAX_PREFIXES = 8
+
+
 def points_for(value: Decimal | None, thresholds) -> Decimal | None:
     """The points of the threshold row ``value`` falls in (``lower`` ≤ value < ``upper``; an empty
     upper bound is open); None when there is no value; 0 when no row holds it."""
@@ -110,9 +113,13 @@ def score_units(indicator_set: IndicatorSet, period: Period, units: list[Organis
     if "groups" not in getattr(indicator_set, "_prefetched_objects_cache", {}):
         indicator_set = load_set(indicator_set)
     indicators = [ind for group in indicator_set.groups.all() for ind in group.indicators.all()]
-    paths = [u.path for u in units]
+    paths = sorted({u.path for u in units})
+    paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    # Many separate subtrees (every commune): one grouped query over all agencies is cheaper than a
+    # long list of prefixes; the sums below take only each unit's own subtree either way.
+    narrow = paths if len(paths) <= MAX_PREFIXES else None
     per_measure = {
-        code: measures.counts(measures.get(code), period, paths=paths) if paths else {}
+        code: measures.counts(measures.get(code), period, paths=narrow) if paths else {}
         for code in {ind.measure for ind in indicators if ind.measure}
     }
     grades = list(indicator_set.grades.all())
