@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("egov.payments.urls")),
     path("", include("egov.feedback.urls")),
     path("", include("egov.portal.urls")),
+    path("", include("egov.reports.urls")),
     path("", include("egov.certification.urls")),
     path("", include("egov.signing.urls")),
     path("", include("egov.core.urls")),

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, str] = {
     "dossier.view": "Xem hồ sơ của đơn vị",
     "document.register": "Vào sổ, đóng dấu, phát hành văn bản",
     "evaluation.view": "Xem báo cáo, đánh giá, xếp hạng",
+    "report.view": "Xem bảng điểm chỉ số và bảng điều hành của đơn vị",
+    "indicator.manage": "Quản lý bộ chỉ số đánh giá",
     "catalogue.manage": "Quản lý danh mục thủ tục hành chính",
     "process.manage": "Quản lý quy trình nội bộ, bộ quy tắc",
     "form.manage": "Quản lý mẫu biểu",

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.feedback",
     "egov.portal",
+    "egov.reports",
     "egov.certification",
     "egov.documents",
     "egov.demo",

@@ -152,6 +152,16 @@ OFFICER_PAGES: list[Page] = [
     Page("account", "/tai-khoan/"),
 ]
 
+# Signed in as the Department of Justice's leader (report.view): scores, drill-down, dashboard.
+LEADER_PAGES: list[Page] = [
+    Page("scores", "/bao-cao/diem/"),
+    Page("scores with an invalid period", "/bao-cao/diem/?ky=2027-13"),
+    Page("scores at a level outside the scope", "/bao-cao/diem/?cap=tinh"),
+    Page("scores drill-down", "/bao-cao/diem/ho-so/?do=online&don-vi=H98.101&phan=mau-so"),
+    Page("operations dashboard", "/bao-cao/dieu-hanh/"),
+    Page("operations dashboard list", "/bao-cao/dieu-hanh/ho-so/?loai=nhan-thang-nay"),
+]
+
 
 @pytest.fixture
 def pages_data(world, officers, settings, tmp_path):  # noqa: F811  (the fixtures imported above)
@@ -290,6 +300,13 @@ def test_public_pages_have_no_wcag21_aa_violation(pages_data, browser, live_serv
 @pytest.mark.parametrize("size", WIDTHS.keys())
 def test_officer_pages_have_no_wcag21_aa_violation(pages_data, browser, live_server, size):
     problems = check_pages(browser, live_server, pages_data, OFFICER_PAGES, *WIDTHS[size], sign_in_as="tiepnhan")
+    assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("size", WIDTHS.keys())
+def test_leader_pages_have_no_wcag21_aa_violation(pages_data, browser, live_server, size):
+    problems = check_pages(browser, live_server, pages_data, LEADER_PAGES, *WIDTHS[size], sign_in_as="lanhdao")
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
 
 

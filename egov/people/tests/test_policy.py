@@ -16,12 +16,26 @@ from egov.people import services
 from egov.people.models import Position, User
 from egov.people.tests.conftest import PASSWORD, plus
 
-# What each default role grants (migrations people/0002 and 0003), written out so a change there is noticed.
+# What each default role grants (migrations people/0002, 0003 and 0007), written out so a change there is noticed.
 ROLE_PERMISSIONS = {
     "receiving_officer": {"dossier.receive", "dossier.view", "organisation.view"},
     "specialist": {"dossier.process", "dossier.view", "organisation.view"},
-    "unit_head": {"dossier.process", "dossier.approve", "dossier.view", "organisation.view", "person.view"},
-    "agency_leader": {"dossier.approve", "dossier.view", "organisation.view", "person.view", "evaluation.view"},
+    "unit_head": {
+        "dossier.process",
+        "dossier.approve",
+        "dossier.view",
+        "organisation.view",
+        "person.view",
+        "report.view",
+    },
+    "agency_leader": {
+        "dossier.approve",
+        "dossier.view",
+        "organisation.view",
+        "person.view",
+        "evaluation.view",
+        "report.view",  # migration people/0007
+    },
     "clerk": {"document.register", "organisation.view"},
     "administrator": {
         "organisation.view",
@@ -38,8 +52,11 @@ ROLE_PERMISSIONS = {
         "form.manage",
         "signing.manage",
         "notification.view",
+        # migration people/0007
+        "report.view",
+        "indicator.manage",
     },
-    "evaluator": {"evaluation.view", "organisation.view", "dossier.view"},
+    "evaluator": {"evaluation.view", "organisation.view", "dossier.view", "report.view"},
 }
 ROLES = list(ROLE_PERMISSIONS)
 ALL_PERMISSIONS = [
@@ -60,6 +77,8 @@ ALL_PERMISSIONS = [
     "form.manage",
     "signing.manage",
     "notification.view",
+    "report.view",
+    "indicator.manage",
 ]
 
 # The officer holds the role in the Department of Justice; targets relative to it.
