@@ -19,10 +19,14 @@ from egov.people.tests.conftest import PASSWORD, plus
 # What each default role grants (migrations people/0002 and 0003), written out so a change there is noticed.
 ROLE_PERMISSIONS = {
     "receiving_officer": {"dossier.receive", "dossier.view", "organisation.view"},
-    "specialist": {"dossier.process", "dossier.view", "organisation.view"},
-    "unit_head": {"dossier.process", "dossier.approve", "dossier.view", "organisation.view", "person.view"},
-    "agency_leader": {"dossier.approve", "dossier.view", "organisation.view", "person.view", "evaluation.view"},
-    "clerk": {"document.register", "organisation.view"},
+    "specialist": {"dossier.process", "dossier.view", "organisation.view"}
+    # migration people/0006
+    | {"document.view", "document.draft", "document.handle"},
+    "unit_head": {"dossier.process", "dossier.approve", "dossier.view", "organisation.view", "person.view"}
+    | {"document.view", "document.draft", "document.review", "document.assign", "document.handle"},
+    "agency_leader": {"dossier.approve", "dossier.view", "organisation.view", "person.view", "evaluation.view"}
+    | {"document.view", "document.review", "document.sign", "document.assign"},
+    "clerk": {"document.register", "organisation.view", "document.view"},
     "administrator": {
         "organisation.view",
         "organisation.manage",
@@ -54,6 +58,12 @@ ALL_PERMISSIONS = [
     "dossier.approve",
     "dossier.view",
     "document.register",
+    "document.view",
+    "document.draft",
+    "document.review",
+    "document.sign",
+    "document.assign",
+    "document.handle",
     "evaluation.view",
     "catalogue.manage",
     "process.manage",
@@ -264,7 +274,7 @@ def test_a_position_starting_tomorrow_grants_nothing_today(tree, make_officer):
     officer = User.objects.get(pk=officer.pk)
 
     assert policy.has(officer, "person.manage", tree["justice"]) is False
-    assert {g.permission for g in policy.grants(officer)} == {"document.register", "organisation.view"}
+    assert {g.permission for g in policy.grants(officer)} == {"document.register", "document.view", "organisation.view"}
 
 
 def test_an_inactive_officer_gets_nothing(tree, make_officer):
