@@ -156,10 +156,21 @@ def symbol_for(*, number: int, doc_type: DocumentType, agency: Organisation, dra
 
 
 def date_text(place: str, day: date) -> str:
-    """``Hà Nội, ngày 05 tháng 01 năm 2027`` (NĐ 30/2020: days below 10 and January, February with a
-    leading zero)."""
-    prefix = f"{place}, " if place else ""
-    return f"{prefix}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    """``Sơn Nam, ngày 05 tháng 12 năm 2026`` (NĐ 30/2020 Phụ lục I, mục II.4)."""
+    from egov.documents import rendering
+
+    return rendering.date_line(place, day)
+
+
+# The document types with a drafting template and the renderer's template codes.
+TEMPLATE_CODES = {
+    "quyet-dinh": "QD",
+    "cong-van": "CV",
+    "to-trinh": "TTr",
+    "bao-cao": "BC",
+    "giay-moi": "GM",
+    "thong-bao": "TB",
+}
 
 
 def _parent_name(agency: Organisation) -> str:
@@ -173,9 +184,14 @@ def _render(document: OutgoingDocument, *, body: str, recipients: list[str]):
     from egov.documents import rendering
 
     signer_name = document.signer.get_full_name() if document.signer_id else ""
+    template = TEMPLATE_CODES[document.doc_type.code]
+    authority = ""
+    if template == "QD":
+        # Who decides: the collective body (TM.) or the head by title ("GIÁM ĐỐC SỞ TƯ PHÁP").
+        authority = document.agency.name if document.signer_authority == "TM." else f"{document.signer_title} {document.agency.name}"
     content = rendering.DraftContent(
-        type_code=document.doc_type.code,
-        type_name=document.doc_type.name,
+        type_code=template,
+        type_name="" if template == "CV" else document.doc_type.name,
         issuer_parent=_parent_name(document.agency),
         issuer_name=document.agency.name,
         symbol_suffix=symbol_suffix(
@@ -191,6 +207,8 @@ def _render(document: OutgoingDocument, *, body: str, recipients: list[str]):
         urgency=document.get_urgency_display() if document.urgency else "",
         secrecy=document.get_secrecy_display() if document.secrecy else "",
         year=timezone.localdate().year,
+        addressees=recipients if template in ("CV", "TTr") else (),
+        issuing_authority=authority.upper(),
     )
     return rendering.render_draft(content)
 
@@ -249,8 +267,21 @@ def _new_version(
         except rendering.PdfTextUnavailable:
             text = ""
     else:
+        errors: list[FieldError] = []
         if not body.strip():
-            raise ValidationFailed.field("body", "Nội dung văn bản không được để trống (hoặc tải lên tệp DOCX, PDF).")
+            errors.append(FieldError("body", "Nội dung văn bản không được để trống (hoặc tải lên tệp DOCX, PDF)."))
+        if document.doc_type.code not in TEMPLATE_CODES:
+            errors.append(
+                FieldError("file", f"{document.doc_type.name} chưa có mẫu soạn thảo; hãy tải lên tệp DOCX hoặc PDF.")
+            )
+        if document.signer_id is None:
+            errors.append(FieldError("signer", "Cần chọn người ký để trình bày văn bản theo mẫu."))
+        if not document.signer_title:
+            errors.append(FieldError("signer_title", "Cần ghi chức vụ người ký."))
+        if not document.place:
+            errors.append(FieldError("place", "Cần ghi địa danh (nơi ban hành) của văn bản."))
+        if errors:
+            raise ValidationFailed(errors)
         rendered = _render(document, body=body, recipients=recipients)
         pdf, placements, pages, source, text = rendered.pdf, rendered.placements, rendered.pages, "template", body
     document.version_count += 1
@@ -638,7 +669,7 @@ def issue(*, by, document: OutgoingDocument, electronic: bool = True) -> Outgoin
         unit=document.agency,
         pdf=signed,
         seal=Placement.from_json(version.placements["seal"]),
-        number_text=f"{number:02d}",
+        number_text=symbol,
         number=Placement.from_json(version.placements["number"]),
         date_text=date_text(document.place, day),
         date=Placement.from_json(version.placements["date"]),
