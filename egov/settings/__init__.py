@@ -405,6 +405,17 @@ def _font_files(value: str) -> dict[tuple[str, str], str] | None:
 # (egov/forms/rendering.py).
 FORMS_FONT_FILES = _font_files(env("FORMS_FONT_FILES", "") or "")
 
+# --- Official documents: rendering, conversion, OCR (egov/documents/rendering) ---------------------
+# Fonts of the drafts laid out as NĐ 30 (same shape as FORMS_FONT_FILES); unset: Times New Roman if
+# installed, else Liberation Serif, Noto Serif, DejaVu Serif.
+EGOV_DOCUMENT_FONT_FILES = _font_files(env("DOCUMENT_FONT_FILES", "") or "")
+# LibreOffice for DOCX drafts (a name on PATH or a path), and its time limit per conversion.
+EGOV_SOFFICE = env("SOFFICE", "soffice") or "soffice"
+EGOV_SOFFICE_TIMEOUT = float(env("SOFFICE_TIMEOUT", "60") or 60)
+# ocrmypdf for scanned incoming documents (Tesseract with Vietnamese data), and its time limit.
+EGOV_OCRMYPDF = env("OCRMYPDF", "ocrmypdf") or "ocrmypdf"
+EGOV_OCR_TIMEOUT = float(env("OCR_TIMEOUT", "300") or 300)
+
 # --- Online payments (egov/payments) -----------------------------------------------------------
 # No gateway URL: the built-in sandbox gateway serves the demo (production refuses that).
 EGOV_PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", "")
