@@ -176,7 +176,7 @@ TEMPLATE_CODES = {
 def _parent_name(agency: Organisation) -> str:
     if agency.depth <= 1:
         return ""
-    parent = agency.get_parent()
+    parent = Organisation.objects.filter(path=agency.path[: -Organisation.steplen]).first()
     return parent.name if parent is not None else ""
 
 
@@ -188,7 +188,11 @@ def _render(document: OutgoingDocument, *, body: str, recipients: list[str]):
     authority = ""
     if template == "QD":
         # Who decides: the collective body (TM.) or the head by title ("GIÁM ĐỐC SỞ TƯ PHÁP").
-        authority = document.agency.name if document.signer_authority == "TM." else f"{document.signer_title} {document.agency.name}"
+        authority = (
+            document.agency.name
+            if document.signer_authority == "TM."
+            else f"{document.signer_title} {document.agency.name}"
+        )
     content = rendering.DraftContent(
         type_code=template,
         type_name="" if template == "CV" else document.doc_type.name,
