@@ -219,3 +219,20 @@ def test_work_files_take_issued_and_registered_documents_and_close(world, arriva
     assert (work_file.status, work_file.items.count()) == (WorkFile.Status.CLOSED, 1)
     with pytest.raises(InvalidTransition):
         services.file_document(by=world["fin_clerk"], work_file=work_file, incoming=arrival)
+
+
+def test_the_reminder_command_reports_what_it_queued(world, arrival):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.accept_incoming(by=world["fin_clerk"], incoming=arrival)
+    today = timezone.localdate()
+    services.assign(by=world["fin_leader"], incoming=arrival, lead=world["finance_div"], deadline=today)
+    lead = Assignment.objects.get(incoming=arrival, role="lead")
+    services.assign_to_specialist(by=world["fin_head"], assignment=lead, specialist=world["fin_specialist"])
+    out = StringIO()
+
+    call_command("remind_document_deadlines", "--today", (today + timedelta(days=1)).isoformat(), stdout=out)
+
+    assert out.getvalue().strip() == "Sắp đến hạn: 0; quá hạn: 1"
