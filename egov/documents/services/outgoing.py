@@ -752,6 +752,7 @@ def replace(*, by, document: OutgoingDocument, replacement: OutgoingDocument, re
     if document.status != S.ISSUED:
         raise _transition_error(document, "thay thế")
     reason = (reason or "").strip()
+    replacement = OutgoingDocument.objects.get(pk=replacement.pk)  # its current status, not the caller's copy
     errors = []
     if not reason:
         errors.append(FieldError("reason", "Cần ghi rõ lý do thay thế văn bản."))
