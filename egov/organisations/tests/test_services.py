@@ -28,6 +28,7 @@ SNAPSHOT_FIELDS = {
     "numchild",
     "name",
     "short_name",
+    "abbreviation",
     "kind",
     "code",
     "legacy_code",
