@@ -688,8 +688,7 @@ def issue(*, by, document: OutgoingDocument, electronic: bool = True) -> Outgoin
     if electronic:
         from egov.documents.services.incoming import receive_internal
 
-        for recipient in recipients:
-            receive_internal(outgoing=document, agency=recipient.organisation, at=now)
+        receive_internal(outgoing=document, agencies=[r.organisation for r in recipients], at=now)
         ExchangeQueue.objects.bulk_create(
             [ExchangeQueue(document=document, recipient=name) for name in document.external_recipients]
         )

@@ -167,3 +167,20 @@ def test_the_officers_home_takes_a_fixed_number_of_queries(world):
     assert (home.counts["to_handle"], later.counts["to_handle"], len(later.to_handle)) == (2, 7, 5)
     assert (home.counts["to_review"], home.counts["to_sign"], home.counts["overdue"]) == (0, 0, 0)
     assert len(few.captured_queries) <= len(more.captured_queries) <= 12
+
+
+def test_the_register_takes_the_same_number_of_queries_for_three_or_six_entries(world):
+    for n in range(1, 4):
+        _paper(world, n)
+    year = selectors.incoming_page(world["fin_clerk"])[0][0].year
+    clerk = type(world["fin_clerk"]).objects.get(pk=world["fin_clerk"].pk)
+    with CaptureQueriesContext(connection) as three:
+        first = selectors.register(clerk, agency=world["finance"], kind="incoming", year=year)
+    for n in range(4, 7):
+        _paper(world, n)
+    clerk = type(clerk).objects.get(pk=clerk.pk)
+    with CaptureQueriesContext(connection) as six:
+        second = selectors.register(clerk, agency=world["finance"], kind="incoming", year=year)
+
+    assert (len(first), len(second)) == (3, 6)
+    assert len(three.captured_queries) == len(six.captured_queries)

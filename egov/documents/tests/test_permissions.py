@@ -130,3 +130,50 @@ def test_secret_arrivals_are_hidden_from_the_agencys_units_and_registers_until_a
     services.assign(by=world["fin_leader"], incoming=secret, lead=world["finance_div"])
     assert register_ids("fin_head") == [secret.pk]
     assert register_ids("fin_specialist") == [secret.pk]
+
+
+@pytest.mark.parametrize(
+    ("officer", "allowed"),
+    [
+        ("fin_leader", True),
+        ("fin_head", False),
+        ("fin_clerk", False),
+        ("fin_specialist", False),
+        ("leader", False),
+        ("com_leader", False),
+    ],
+)
+def test_only_the_agencys_leader_directs_its_incoming_documents(world, officer, allowed):
+    arrival = services.register_paper_incoming(
+        by=world["fin_clerk"],
+        agency=world["finance"],
+        file_name="a.pdf",
+        file_content=small_pdf("A"),
+        sender_name="Bộ Tài chính",
+        subject="Về dự toán",
+    )
+
+    if allowed:
+        services.assign(by=world[officer], incoming=arrival, lead=world["finance_div"])
+    else:
+        with pytest.raises(PermissionDenied):
+            services.assign(by=world[officer], incoming=arrival, lead=world["finance_div"])
+    arrival.refresh_from_db()
+    assert (arrival.status, arrival.assignments.count()) == (("assigned", 1) if allowed else ("accepted", 0))
+
+
+@pytest.mark.parametrize(
+    ("officer", "allowed"),
+    [("head", True), ("leader", True), ("fin_head", False), ("clerk", False), ("specialist", False)],
+)
+def test_who_may_return_a_draft_at_the_unit_heads_stage(world, officer, allowed):
+    document = draft(world)
+    services.submit(by=world["specialist"], document=document)
+
+    if allowed:
+        services.return_(by=world[officer], document=document, note="Sửa lại.")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.return_(by=world[officer], document=document, note="Sửa lại.")
+    document.refresh_from_db()
+    assert document.status == ("returned" if allowed else "under_review")
