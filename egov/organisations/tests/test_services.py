@@ -106,6 +106,7 @@ def test_given_an_administrator_when_creating_a_division_then_it_is_placed_under
         "numchild": 0,
         "name": "Phòng Pháp chế",
         "short_name": "PC",
+        "abbreviation": "",
         "kind": "division",
         "code": "H98.101.03",
         "legacy_code": "003.00.01.H98",
