@@ -9,6 +9,7 @@ unsigned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 
@@ -17,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyhanko.sign.pkcs11 import PKCS11Signer
 
 from egov.access import policy
@@ -117,21 +119,23 @@ def enrol_officer(
     title = " ".join((title or "").split())
     errors = []
     if not title:
-        errors.append(FieldError("title", "Nhập chức vụ của cán bộ (ví dụ: Phó Giám đốc)."))
+        errors.append(FieldError("title", _("Nhập chức vụ của cán bộ (ví dụ: Phó Giám đốc).")))
     if method not in OfficerCredential.Method.values:
-        errors.append(FieldError("method", "Cách ký phải là token PKCS#11 hoặc ký số từ xa (CSC)."))
+        errors.append(FieldError("method", _("Cách ký phải là token PKCS#11 hoặc ký số từ xa (CSC).")))
     elif method == OfficerCredential.Method.PKCS11:
         if len(pin or "") < MIN_PIN_LENGTH:
-            errors.append(FieldError("pin", f"Mã PIN phải có ít nhất {MIN_PIN_LENGTH} ký tự."))
+            errors.append(FieldError("pin", _("Mã PIN phải có ít nhất %(length)d ký tự.") % {"length": MIN_PIN_LENGTH}))
         if certificate is not None:
             errors.append(
-                FieldError("certificate", "Với token PKCS#11, chứng thư được cấp khi tạo token; không nhập chứng thư.")
+                FieldError(
+                    "certificate", _("Với token PKCS#11, chứng thư được cấp khi tạo token; không nhập chứng thư.")
+                )
             )
     else:
         if not csc_credential_id.strip():
-            errors.append(FieldError("csc_credential_id", "Nhập mã chứng thư của dịch vụ ký số từ xa."))
+            errors.append(FieldError("csc_credential_id", _("Nhập mã chứng thư của dịch vụ ký số từ xa.")))
         if certificate is None:
-            errors.append(FieldError("certificate", "Nhập chứng thư số của cán bộ tại dịch vụ ký số từ xa."))
+            errors.append(FieldError("certificate", _("Nhập chứng thư số của cán bộ tại dịch vụ ký số từ xa.")))
     if errors:
         raise ValidationFailed(errors)
 
@@ -202,7 +206,7 @@ def revoke_officer_credential(*, by, credential: OfficerCredential, reason: str)
         policy.require(by, "signing.manage", credential.unit)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationFailed.field("reason", "Nhập lý do thu hồi chứng thư.")
+        raise ValidationFailed.field("reason", _("Nhập lý do thu hồi chứng thư."))
     if credential.revoked_at is not None:
         return credential
     before = _snapshot(credential)
@@ -237,8 +241,11 @@ def _usable_credential(user) -> OfficerCredential:
     now = timezone.now()
     if not credential.is_valid_at(now):
         raise CertificateExpired(
-            f"Chứng thư số của cán bộ chỉ có hiệu lực từ {timezone.localtime(credential.not_before):%d/%m/%Y} "
-            f"đến {timezone.localtime(credential.not_after):%d/%m/%Y}; văn bản chưa được ký."
+            _("Chứng thư số của cán bộ chỉ có hiệu lực từ %(start)s đến %(end)s; văn bản chưa được ký.")
+            % {
+                "start": f"{timezone.localtime(credential.not_before):%d/%m/%Y}",
+                "end": f"{timezone.localtime(credential.not_after):%d/%m/%Y}",
+            }
         )
     return credential
 
@@ -247,7 +254,9 @@ def _csc_signer(credential: OfficerCredential, pin: str):
     try:
         from egov.signing import csc  # written separately (CSC API v2 client); optional
     except ImportError as exc:
-        raise RemoteSigningFailed("Chưa cài đặt mô-đun ký số từ xa (egov.signing.csc); văn bản chưa được ký.") from exc
+        raise RemoteSigningFailed(
+            _("Chưa cài đặt mô-đun ký số từ xa (egov.signing.csc); văn bản chưa được ký.")
+        ) from exc
     return csc.open_signer(credential=credential, pin=pin)
 
 
@@ -264,35 +273,31 @@ def sign_as_officer(*, by, pdf: bytes, pin: str, placement: Placement, reason: s
         raise PermissionDenied()
     credential = _usable_credential(by)
     pades.check_pdf(pdf)
-    root_cert = services.root_certificate()
-    session = None
+    sign = functools.partial(
+        pades.sign_placed,
+        pdf,
+        signing_time=timezone.now(),
+        reason=reason or DEFAULT_OFFICER_REASON,
+        location=credential.unit.address,
+        placement=placement,
+        image_png=bytes(credential.signature_image),
+        field_prefix="ChuKyCanBo",
+        timestamper=services.timestamper(),
+        validation_context=services.revocation_context(),
+    )
     if credential.method == OfficerCredential.Method.CSC:
-        signer = _csc_signer(credential, pin)
+        signed = sign(signer=_csc_signer(credential, pin))
     else:
-        session = tokens.open_session(credential.token_label, pin)
-        signer = PKCS11Signer(
-            session,
-            key_label=credential.key_label,
-            signing_cert=asn1_x509.Certificate.load(bytes(credential.certificate)),
-            ca_chain=[asn1_x509.Certificate.load(root_cert.public_bytes(serialization.Encoding.DER))],
-            bulk_fetch=False,
-        )
-    try:
-        signed = pades.sign_placed(
-            pdf,
-            signer=signer,
-            signing_time=timezone.now(),
-            reason=reason or DEFAULT_OFFICER_REASON,
-            location=credential.unit.address,
-            placement=placement,
-            image_png=bytes(credential.signature_image),
-            field_prefix="ChuKyCanBo",
-            timestamper=services.timestamper(),
-            validation_context=services.revocation_context(),
-        )
-    finally:
-        if session is not None:
-            session.close()
+        root_cert = services.root_certificate()  # the demo root issued the token's certificate
+        with tokens.signing_session(credential.token_label, pin) as session:
+            signer = PKCS11Signer(
+                session,
+                key_label=credential.key_label,
+                signing_cert=asn1_x509.Certificate.load(bytes(credential.certificate)),
+                ca_chain=[asn1_x509.Certificate.load(root_cert.public_bytes(serialization.Encoding.DER))],
+                bulk_fetch=False,
+            )
+            signed = sign(signer=signer)
     with transaction.atomic():
         audit.record(
             actor=by,

@@ -9,10 +9,11 @@ is cryptographically valid, whether the certificate chains to a trust root.
 Plain library code: no Django import; keys, trust roots and times are explicit arguments. The Django
 side (which unit signs with which key, the settings) is :mod:`egov.signing.services`.
 
-Why B-B and not B-T: B-T adds a signature time-stamp from a time-stamping authority (RFC 3161), and
-the platform runs offline. The signing time is therefore the signer's claim (``/M``, Vietnam time),
-not a time-stamp; certificates are checked at validation time. Adding a TSA later is one
-``timestamper`` argument to pyHanko's ``PdfSigner``.
+Levels: :func:`sign` makes B-B signatures (the signing time is the signer's claim, ``/M``, Vietnam
+time) unless given a ``timestamper``. :func:`sign_placed` (officers' signatures and the seal at issue,
+ADR 0021) adds an RFC 3161 time-stamp (B-T) and, given a validation context with the CRLs, the
+revocation information in the document's DSS (B-LT). Nothing is fetched from the network here: the
+time-stamper and the CRLs are arguments.
 
 Why the stamp is rendered by WeasyPrint: pyHanko's own text stamps need ``uharfbuzz`` to embed an
 OpenType font, and the 14 standard PDF fonts have no Vietnamese glyphs. WeasyPrint (already used for
@@ -54,11 +55,18 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.signing import pki
-from egov.signing.errors import InvalidDocument, NoSignatures, SigningError
+from egov.signing.errors import CertificateExpired, CertificateRevoked, InvalidDocument, NoSignatures, SigningError
 from egov.signing.pki import VIETNAM_TZ
 from egov.signing.placement import Placement
 
@@ -338,6 +346,25 @@ class TextBox:
     font_size: float | None = None  # points; default: fitted to the box height (at most 13 pt)
 
 
+_SERIF = {
+    False: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    True: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+}
+
+
+def _fitting_size(text: str, *, width: float, italic: bool) -> float:
+    """The largest font size (points) at which ``text`` fits in ``width`` points, measured with Liberation
+    Serif (the font the boxes ask for first); unbounded when the font file is missing."""
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype(_SERIF[italic], 100)
+    except OSError:
+        return float("inf")
+    length = font.getlength(text) / 100  # points per point of font size
+    return width / length if length else float("inf")
+
+
 def render_text_boxes(boxes: Sequence[TextBox]) -> bytes:
     """One PDF page per box, each exactly the box's size: white background, the text in Times-like
     serif (WeasyPrint embeds the font, so Vietnamese letters come out right)."""
@@ -346,6 +373,7 @@ def render_text_boxes(boxes: Sequence[TextBox]) -> bytes:
     pages, bodies = [], []
     for i, box in enumerate(boxes):
         size = box.font_size or min(13.0, box.placement.height * 0.62)
+        size = min(size, _fitting_size(box.text, width=box.placement.width - 2, italic=box.italic))
         pages.append(f"@page p{i} {{ size: {box.placement.width}pt {box.placement.height}pt; margin: 0 }}")
         style = (
             f"page: p{i}; width: {box.placement.width}pt; height: {box.placement.height}pt; font-size: {size}pt;"
@@ -510,6 +538,7 @@ def sign_placed(
     except InvalidDocument:
         raise
     except PyHankoSigningError as exc:
+        _raise_for_chain(exc)
         raise InvalidDocument(
             "Không thêm được chữ ký số vào tài liệu này (tài liệu đã khóa hoặc trường chữ ký đã được ký)."
         ) from exc
@@ -517,6 +546,21 @@ def sign_placed(
         raise InvalidDocument() from exc
     except PdfError as exc:
         raise SigningError() from exc
+
+
+def _raise_for_chain(exc: PyHankoSigningError) -> None:
+    """The typed error when pyHanko refused to sign because the signer's (or the TSA's) chain did not
+    validate while collecting the revocation information (B-LT)."""
+    cause = exc.__cause__
+    if isinstance(cause, RevokedError):
+        raise CertificateRevoked() from exc
+    if isinstance(cause, ExpiredError | NotYetValidError):
+        raise CertificateExpired() from exc
+    if isinstance(cause, PathBuildingError | PathValidationError):
+        raise SigningError(
+            "Chứng thư của người ký không thuộc tổ chức chứng thực được tin cậy (EGOV_TRUST_ROOTS); "
+            "văn bản chưa được ký."
+        ) from exc
 
 
 def crl_validation_context(

@@ -284,8 +284,11 @@ def issue_unit_certificate(
     algorithm: KeyAlgorithm = KeyAlgorithm.EC_P256,
     valid_for: timedelta = UNIT_VALIDITY,
     now: datetime | None = None,
+    crl_url: str = "",
 ) -> IssuedKey:
     """A new key pair for the unit ``name`` (agency code ``identifier``), certified by ``root``.
+
+    ``crl_url``: the CRL distribution point written into the certificate (none when empty).
 
     Subject: C=VN, O=CN=unit name, OU=serialNumber=agency code. The PKCS#12 file holds the key, the
     certificate and the root, so a signature made with it carries the whole chain.
@@ -305,7 +308,7 @@ def issue_unit_certificate(
     )
     public_key = key.public_key()
     not_after = min(now + valid_for, root.certificate.not_valid_after_utc)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(root.certificate.subject)
@@ -322,8 +325,10 @@ def issue_unit_certificate(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key()), critical=False
         )
-        .sign(root.private_key, hashes.SHA256())
     )
+    if crl_url:
+        builder = builder.add_extension(_crl_point(crl_url), critical=False)
+    certificate = builder.sign(root.private_key, hashes.SHA256())
     data = pkcs12.serialize_key_and_certificates(
         identifier.encode("utf-8"),
         key,

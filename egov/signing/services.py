@@ -176,7 +176,11 @@ def _save_key(
 def _issue(*, by, unit: Organisation, root: pki.RootCA) -> SigningKey:
     settings = conf.current()
     issued = pki.issue_unit_certificate(
-        root, name=unit.name, identifier=unit.identifier or f"unit{unit.pk}", passphrase=settings.passphrase
+        root,
+        name=unit.name,
+        identifier=unit.identifier or f"unit{unit.pk}",
+        passphrase=settings.passphrase,
+        crl_url=settings.crl_url,
     )
     return _save_key(
         by=by,

@@ -22,6 +22,8 @@ import secrets
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ import pkcs11
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils.translation import gettext as _
 from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 from pkcs11 import exceptions as pkcs11_errors
 
@@ -44,6 +47,7 @@ __all__ = [
     "create_token",
     "find_token",
     "open_session",
+    "signing_session",
     "generate_key",
     "store_certificate",
     "delete_token",
@@ -88,8 +92,11 @@ def library(settings: conf.SigningSettings | None = None) -> pkcs11.lib:
     module = settings.pkcs11_module
     if not Path(module).is_file():
         raise TokenModuleMissing(
-            f"Không tìm thấy thư viện PKCS#11 {module} (EGOV_PKCS11_MODULE); cài SoftHSM2 "
-            "(apt-get install softhsm2) hoặc trình điều khiển token của nhà cung cấp."
+            _(
+                "Không tìm thấy thư viện PKCS#11 %(module)s (EGOV_PKCS11_MODULE); cài SoftHSM2 "
+                "(apt-get install softhsm2) hoặc trình điều khiển token của nhà cung cấp."
+            )
+            % {"module": module}
         )
     with _LOCK:
         config = softhsm_config(settings) if _is_softhsm(module) else None
@@ -115,10 +122,10 @@ def create_token(*, label: str, pin: str, settings: conf.SigningSettings | None 
     """A new SoftHSM2 token ``label`` whose user PIN is ``pin`` (the SO PIN is random and discarded)."""
     settings = settings or conf.current()
     if not _is_softhsm(settings.pkcs11_module):
-        raise SigningError("Chỉ tạo được token mới với SoftHSM2; token thật do tổ chức chứng thực cấp.")
+        raise SigningError(_("Chỉ tạo được token mới với SoftHSM2; token thật do tổ chức chứng thực cấp."))
     util = shutil.which("softhsm2-util")
     if util is None:
-        raise TokenModuleMissing("Không tìm thấy softhsm2-util: cài gói softhsm2 để tạo token ký số.")
+        raise TokenModuleMissing(_("Không tìm thấy softhsm2-util: cài gói softhsm2 để tạo token ký số."))
     lib = library(settings)
     with _LOCK:
         config = softhsm_config(settings)
@@ -131,7 +138,9 @@ def create_token(*, label: str, pin: str, settings: conf.SigningSettings | None 
             check=False,
         )
         if result.returncode != 0:
-            raise SigningError(f"Không tạo được token ký số: {result.stderr.strip() or result.stdout.strip()}")
+            raise SigningError(
+                _("Không tạo được token ký số: %(detail)s") % {"detail": result.stderr.strip() or result.stdout.strip()}
+            )
         lib.reinitialize()
 
 
@@ -160,14 +169,29 @@ _PIN_ERRORS = (
 def open_session(label: str, pin: str, *, rw: bool = False, settings=None) -> pkcs11.Session:
     """A logged-in session on token ``label``. :class:`WrongPin` when the token refuses ``pin``."""
     if not pin:
-        raise WrongPin("Chưa nhập mã PIN; văn bản chưa được ký.")
+        raise WrongPin(_("Chưa nhập mã PIN; văn bản chưa được ký."))
     token = find_token(label, settings)
     try:
         return token.open(rw=rw, user_pin=pin)
     except pkcs11_errors.PinLocked as exc:
-        raise WrongPin("Token đã bị khóa do nhập sai mã PIN nhiều lần; văn bản chưa được ký.") from exc
+        raise WrongPin(_("Token đã bị khóa do nhập sai mã PIN nhiều lần; văn bản chưa được ký.")) from exc
     except _PIN_ERRORS as exc:
         raise WrongPin() from exc
+
+
+@contextmanager
+def signing_session(label: str, pin: str, settings=None) -> Iterator[pkcs11.Session]:
+    """A logged-in session for one signature, held under the process's token lock (a re-initialisation
+    by another thread, after a new token, would otherwise close it mid-signature). PKCS#11 failures
+    other than the PIN become :class:`SigningError`."""
+    with _LOCK:
+        session = open_session(label, pin, settings=settings)
+        try:
+            yield session
+        except pkcs11_errors.PKCS11Error as exc:
+            raise SigningError(_("Thiết bị ký số báo lỗi khi ký; văn bản chưa được ký.")) from exc
+        finally:
+            session.close()
 
 
 def generate_key(*, label: str, pin: str, settings=None) -> TokenKey:

@@ -117,11 +117,8 @@ def test_enrol_refuses_a_short_pin_and_needs_signing_manage(signing_env, admin_u
     with pytest.raises(PermissionDenied):
         officers.enrol_officer(by=clerk, user=officer, unit=tree["justice"], title="Phó Giám đốc", pin=PIN)
     assert OfficerCredential.objects.count() == 0
-    assert (
-        list((signing_env.parent / "softhsm" / "tokens").glob("*")) == []
-        if (signing_env.parent / "softhsm" / "tokens").exists()
-        else True
-    )
+    softhsm = signing_env.parent / "softhsm"
+    assert not softhsm.exists() or list((softhsm / "tokens").iterdir()) == []  # no token was made
 
 
 def test_missing_module_is_a_typed_vietnamese_error(signing_env, settings, admin_user, officer, tree):
@@ -221,6 +218,7 @@ def test_seal_after_the_officer_keeps_both_signatures_valid(credential, officer,
     assert seal_report.signer_common_name == "Sở Tư pháp" and seal_report.ok, seal_report.summary
     # B-LT: the revocation info goes into a DSS revision after the signature ("LTA updates").
     assert seal_report.level == "B-LT" and seal_report.modification_level == "lta_updates"
+    assert officer_report.timestamped and seal_report.timestamped
     # The seal's field has three widgets: the seal image, the number and the date.
     reader = PdfFileReader(io.BytesIO(issued), strict=False)
     seal_field = next(f for f in reader.root["/AcroForm"]["/Fields"] if f.get_object()["/T"] == "DauCoQuan1")
@@ -257,3 +255,175 @@ def test_seal_attachment_has_a_stamp_and_a_time_stamp(signing_env, tree, small_p
 
     (report,) = services.validate_pdf(sealed)
     assert report.ok and report.timestamped and report.signer_common_name == "Sở Tư pháp"
+
+
+def test_the_crl_is_published_and_lists_revocations(client, credential, admin_user):
+    officers.revoke_officer_credential(by=admin_user, credential=credential, reason="Mất token")
+
+    response = client.get("/pki/crl/demo-root.crl")
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pkix-crl"
+    crl = x509.load_der_x509_crl(response.content)
+    assert crl.issuer == services.root_certificate().subject
+    assert [r.serial_number for r in crl] == [int(credential.serial, 16)]
+
+
+def test_the_crl_is_404_without_a_root(client, pki_dir):
+    assert client.get("/pki/crl/demo-root.crl").status_code == 404
+
+
+def test_revocation_needs_signing_manage_or_the_officer_and_a_reason(credential, officer, make_officer, tree):
+    clerk = make_officer("specialist", tree["justice"])
+    with pytest.raises(PermissionDenied):
+        officers.revoke_officer_credential(by=clerk, credential=credential, reason="Không rõ")
+    with pytest.raises(ValidationFailed):
+        officers.revoke_officer_credential(by=officer, credential=credential, reason="  ")
+    credential.refresh_from_db()
+    assert credential.active and credential.revoked_at is None
+
+    officers.revoke_officer_credential(by=officer, credential=credential, reason="Mất token")  # own token
+
+    credential.refresh_from_db()
+    assert not credential.active and credential.revocation_reason == "Mất token"
+    assert officers.active_credential(officer) is None
+    assert AuditRecord.objects.filter(action="signing.officer_revoke", target_id=str(credential.pk)).count() == 1
+
+
+def test_a_failed_enrolment_deletes_the_token_it_made(signing_env, admin_user, officer, tree, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("token full")
+
+    monkeypatch.setattr(tokens, "store_certificate", fail)
+    with pytest.raises(RuntimeError):
+        officers.enrol_officer(by=admin_user, user=officer, unit=tree["justice"], title="Phó Giám đốc", pin=PIN)
+
+    assert OfficerCredential.objects.count() == 0
+    assert list((signing_env.parent / "softhsm" / "tokens").iterdir()) == []
+
+
+def test_the_back_office_lists_credentials_read_only(client, credential, admin_user, officer):
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/signing/officercredential/")
+    page = client.get(f"/admin/signing/officercredential/{credential.pk}/change/")
+
+    assert listing.status_code == 200 and list(listing.context["cl"].result_list) == [credential]
+    assert page.status_code == 200
+    assert (page.context["has_change_permission"], page.context["has_add_permission"]) == (False, False)
+    client.force_login(officer)  # a specialist without signing.manage
+    assert client.get("/admin/signing/officercredential/").status_code in (302, 403)
+
+
+def test_active_credential_is_one_query(credential, officer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = officers.active_credential(officer)
+        assert found.unit.name == "Sở Tư pháp"
+
+
+def test_a_csc_credential_dispatches_to_the_csc_module(signing_env, admin_user, officer, tree, small_pdf, monkeypatch):
+    import sys
+    import types
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from egov.signing import pki
+    from egov.signing.errors import RemoteSigningFailed
+
+    cert = pki.issue_officer_certificate(
+        services.load_root(),
+        public_key=ec.generate_private_key(ec.SECP256R1()).public_key(),
+        name="Nguyễn Văn Hùng",
+        title="Phó Giám đốc",
+        organisation="Sở Tư pháp",
+        identifier="pgd.hung",
+    )
+    credential = officers.enrol_officer(
+        by=admin_user,
+        user=officer,
+        unit=tree["justice"],
+        title="Phó Giám đốc",
+        method="csc",
+        csc_credential_id="cred-42",
+        certificate=cert,
+    )
+    assert (credential.method, credential.csc_credential_id, credential.token_label) == ("csc", "cred-42", "")
+
+    monkeypatch.setitem(sys.modules, "egov.signing.csc", None)  # the module is absent
+    monkeypatch.delattr(sys.modules["egov.signing"], "csc", raising=False)
+    with pytest.raises(RemoteSigningFailed):
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin="123456", placement=OFFICER_BOX)
+
+    calls = []
+
+    def open_signer(*, credential, pin):
+        calls.append((credential.csc_credential_id, pin))
+        raise WrongPin()
+
+    monkeypatch.setitem(sys.modules, "egov.signing.csc", types.SimpleNamespace(open_signer=open_signer))
+    monkeypatch.setattr(sys.modules["egov.signing"], "csc", sys.modules["egov.signing.csc"], raising=False)
+    with pytest.raises(WrongPin):
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin="123456", placement=OFFICER_BOX)
+    assert calls == [("cred-42", "123456")]
+
+
+def test_a_placement_beyond_the_last_page_signs_nothing(credential, officer, small_pdf):
+    audit_before = AuditRecord.objects.count()
+    with pytest.raises(InvalidDocument) as caught:
+        officers.sign_as_officer(by=officer, pdf=small_pdf, pin=PIN, placement=Placement(page=3, box=(1, 1, 50, 50)))
+    assert caught.value.message == "Tài liệu chỉ có 1 trang: không đặt được chữ ký ở trang 4."
+    assert AuditRecord.objects.count() == audit_before
+
+
+def test_a_long_number_shrinks_to_fit_its_box():
+    from egov.signing import pades
+
+    long = pades._fitting_size("Số: 1234/QĐ-UBND-VP-TTHCC-2026", width=100, italic=False)
+    short = pades._fitting_size("Số: 15", width=100, italic=False)
+    assert long < 8 < short
+
+
+def test_the_enrol_officer_command_enrols_and_signs_a_test_page(signing_env, officer, tree, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    pin_file = tmp_path / "pin"
+    pin_file.write_text(PIN + "\n")
+    out = StringIO()
+
+    call_command(
+        "enrol_officer", "pgd.hung", "H98.101", "--title", "Phó Giám đốc", "--pin-file", str(pin_file), stdout=out
+    )
+
+    credential = officers.active_credential(officer)
+    assert credential is not None and credential.title == "Phó Giám đốc"
+    assert "Ký thử: Nguyễn Văn Hùng ký lúc" in out.getvalue()
+    assert "chữ ký hợp lệ" in out.getvalue()
+    with pytest.raises(CommandError, match="Không có tài khoản khong.co"):
+        call_command("enrol_officer", "khong.co", "H98.101", "--title", "Phó Giám đốc", "--pin-file", str(pin_file))
+
+
+def test_a_unit_certificate_revoked_at_the_ca_cannot_seal(signing_env, tree, small_pdf):
+    from egov.signing import pades, pki
+    from egov.signing.models import SigningKey
+
+    key = SigningKey.objects.get(unit=tree["justice"])
+    root = services.load_root()
+    crl = pki.build_crl(root, revoked=[(int(key.serial, 16), timezone.now() - timedelta(minutes=1))])
+    from cryptography.hazmat.primitives import serialization
+
+    context = pades.crl_validation_context(
+        trust_roots=[root.certificate], crls=[crl.public_bytes(serialization.Encoding.DER)]
+    )
+    signer = services._signer(key, services.conf.current())
+    with pytest.raises(CertificateRevoked):
+        pades.sign_placed(
+            small_pdf,
+            signer=signer,
+            signing_time=timezone.now(),
+            reason="",
+            location="",
+            placement=SEAL_BOX,
+            image_png=services.seal_image(tree["justice"]),
+            validation_context=context,
+        )
