@@ -184,3 +184,29 @@ def test_the_register_takes_the_same_number_of_queries_for_three_or_six_entries(
 
     assert (len(first), len(second)) == (3, 6)
     assert len(three.captured_queries) == len(six.captured_queries)
+
+
+def test_a_secret_document_addressed_outside_is_409_naming_the_field_and_recall_needs_a_reason(client, world, token):
+    from egov.documents.tests.conftest import signed
+
+    secret = signed(world, secrecy="mat", external_recipients=["Bộ Công an"])
+    ordinary = signed(world, subject="Văn bản thường")
+    client.force_login(world["clerk"])
+
+    refused = client.post(
+        f"{BASE}/outgoing/{secret.pk}/actions/issue", {"electronic": False}, content_type="application/json"
+    )
+    issued = client.post(f"{BASE}/outgoing/{ordinary.pk}/actions/issue", {}, content_type="application/json")
+    no_reason = client.post(f"{BASE}/outgoing/{ordinary.pk}/actions/recall", {}, content_type="application/json")
+    recalled = client.post(
+        f"{BASE}/outgoing/{ordinary.pk}/actions/recall", {"reason": "Sai thể thức"}, content_type="application/json"
+    )
+
+    assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (
+        409,
+        "secret_document_release",
+        "external_recipients",
+    )
+    assert (issued.json()["number"], issued.json()["symbol"]) == (1, "01/QĐ-STP")
+    assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "reason")
+    assert (recalled.json()["status"], recalled.json()["recall_reason"]) == ("recalled", "Sai thể thức")
