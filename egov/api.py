@@ -5,6 +5,7 @@ from ninja.renderers import JSONRenderer
 from egov.calendar.api import router as calendar_router
 from egov.core.api_errors import install as install_error_handlers
 from egov.core.openapi import EgovNinjaAPI
+from egov.documents.api import router as documents_router
 from egov.dossiers.api import lookup_router, process_router, worklist_router
 from egov.dossiers.api import router as dossiers_router
 from egov.feedback.api import router as feedback_router
@@ -37,6 +38,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/procedures", "egov.catalogue.api.router")
 api.add_router("/dossiers", dossiers_router)
+api.add_router("/documents", documents_router)
 api.add_router("/worklists", worklist_router)
 api.add_router("/lookup", lookup_router)
 api.add_router("/processes", process_router)

@@ -60,6 +60,13 @@ class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
 class Organisation(MP_Node):
     name = models.CharField("tên", max_length=255)
     short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
+    # NĐ 30/2020 Phụ lục III: the abbreviation in a document's symbol ("15/QĐ-UBND", "05/UBND-VX").
+    abbreviation = models.CharField(
+        "chữ viết tắt trong ký hiệu văn bản",
+        max_length=20,
+        blank=True,
+        help_text="Theo Nghị định 30/2020/NĐ-CP, ví dụ UBND, STP, VP",
+    )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, db_index=True)
     code = models.CharField(
         "mã định danh (QĐ 20/2020)",

@@ -16,7 +16,18 @@ from egov.organisations.models import Kind, Organisation, Succession
 
 __all__ = ["create_organisation", "update_organisation", "merge_organisations", "dissolve_organisation"]
 
-_EDITABLE = ("name", "short_name", "code", "legacy_code", "valid_from", "valid_to", "address", "phone", "email")
+_EDITABLE = (
+    "name",
+    "short_name",
+    "abbreviation",
+    "code",
+    "legacy_code",
+    "valid_from",
+    "valid_to",
+    "address",
+    "phone",
+    "email",
+)
 
 
 def _validate(
@@ -80,6 +91,7 @@ def create_organisation(
     code: str | None = None,
     legacy_code: str | None = None,
     short_name: str = "",
+    abbreviation: str = "",
     valid_from: date | None = None,
     valid_to: date | None = None,
     address: str = "",
@@ -113,6 +125,7 @@ def create_organisation(
     fields = dict(
         name=name.strip(),
         short_name=short_name.strip(),
+        abbreviation=abbreviation.strip(),
         kind=kind,
         code=code,
         legacy_code=legacy_code,

@@ -28,6 +28,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # Another branch adds 0006_document_permissions; this one is renumbered at merge if needed.
-    dependencies = [("people", "0005_notification_channels")]
+    dependencies = [("people", "0006_document_permissions")]
     operations = [migrations.RunPython(add, remove)]

@@ -16,27 +16,19 @@ from egov.people import services
 from egov.people.models import Position, User
 from egov.people.tests.conftest import PASSWORD, plus
 
-# What each default role grants (migrations people/0002, 0003 and 0007), written out so a change there is noticed.
+# What each default role grants (migrations people/0002, 0003, 0006 and 0007), written out so a change there is noticed.
 ROLE_PERMISSIONS = {
     "receiving_officer": {"dossier.receive", "dossier.view", "organisation.view"},
-    "specialist": {"dossier.process", "dossier.view", "organisation.view"},
-    "unit_head": {
-        "dossier.process",
-        "dossier.approve",
-        "dossier.view",
-        "organisation.view",
-        "person.view",
-        "report.view",
-    },
-    "agency_leader": {
-        "dossier.approve",
-        "dossier.view",
-        "organisation.view",
-        "person.view",
-        "evaluation.view",
-        "report.view",  # migration people/0007
-    },
-    "clerk": {"document.register", "organisation.view"},
+    "specialist": {"dossier.process", "dossier.view", "organisation.view"}
+    # migration people/0006
+    | {"document.view", "document.draft", "document.handle"},
+    "unit_head": {"dossier.process", "dossier.approve", "dossier.view", "organisation.view", "person.view"}
+    | {"document.view", "document.draft", "document.review", "document.assign", "document.handle"}
+    | {"report.view"},  # migration people/0007
+    "agency_leader": {"dossier.approve", "dossier.view", "organisation.view", "person.view", "evaluation.view"}
+    | {"document.view", "document.review", "document.sign", "document.assign"}
+    | {"report.view"},
+    "clerk": {"document.register", "organisation.view", "document.view"},
     "administrator": {
         "organisation.view",
         "organisation.manage",
@@ -71,6 +63,12 @@ ALL_PERMISSIONS = [
     "dossier.approve",
     "dossier.view",
     "document.register",
+    "document.view",
+    "document.draft",
+    "document.review",
+    "document.sign",
+    "document.assign",
+    "document.handle",
     "evaluation.view",
     "catalogue.manage",
     "process.manage",
@@ -191,7 +189,7 @@ def codes(queryset) -> list[str]:
 def test_scope_is_the_officers_subtree_in_one_query(tree, make_officer, django_assert_num_queries):
     # given a specialist of the Department of Justice whose grants are already read
     officer = make_officer("specialist", tree["justice"])
-    assert len(policy.grants(officer)) == 3
+    assert len(policy.grants(officer)) == 6  # dossier.process, dossier.view, organisation.view + 3 document.*
 
     # when the organisations they may view are listed
     queryset = policy.scope(officer, "organisation.view", Organisation.objects.all())
@@ -283,7 +281,7 @@ def test_a_position_starting_tomorrow_grants_nothing_today(tree, make_officer):
     officer = User.objects.get(pk=officer.pk)
 
     assert policy.has(officer, "person.manage", tree["justice"]) is False
-    assert {g.permission for g in policy.grants(officer)} == {"document.register", "organisation.view"}
+    assert {g.permission for g in policy.grants(officer)} == {"document.register", "document.view", "organisation.view"}
 
 
 def test_an_inactive_officer_gets_nothing(tree, make_officer):
