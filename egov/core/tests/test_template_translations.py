@@ -19,9 +19,13 @@ from django.conf import settings
 from django.template.base import Lexer, TokenType
 
 EGOV = Path(settings.BASE_DIR) / "egov"
-# Page templates. Not here: notifications/ (message bodies sent by e-mail and SMS, in Vietnamese).
+# Page templates. Not here: notifications/ (message bodies sent by e-mail and SMS, in Vietnamese) and
+# documents/pdf/ (the official documents themselves: NĐ 30/2020 prescribes their Vietnamese wording,
+# like the forms of TT 01/2018, which are database templates).
 TEMPLATES = sorted(
-    p for p in EGOV.glob("**/templates/**/*.html") if "notifications" not in p.relative_to(EGOV).parts[:1]
+    p
+    for p in EGOV.glob("**/templates/**/*.html")
+    if "notifications" not in p.relative_to(EGOV).parts[:1] and "documents/pdf/" not in p.as_posix()
 )
 
 # Text that is not language (the whole stripped string must match).
