@@ -235,7 +235,11 @@ def test_due_without_any_calendar_is_not_found(client, tree):
 def test_due_never_answers_500(client, calendar, start, amount, unit):
     response = client.get(DUE, {"start": start, "amount": amount, "unit": unit})
 
-    assert response.status_code in (200, 422), response.content
+    # 400: text the platform cannot store (a NUL character), refused by egov.core's BadInputMiddleware
+    # before the API sees it, with its Vietnamese message.
+    assert response.status_code in (200, 400, 422), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "bad_request"
 
 
 # --- GET /calendar/elapsed -------------------------------------------------------------------------
@@ -315,7 +319,11 @@ def test_elapsed_errors_are_422_naming_the_field(client, calendar, start, end, f
 def test_elapsed_never_answers_500(client, calendar, start, end):
     response = client.get(ELAPSED, {"start": start, "end": end})
 
-    assert response.status_code in (200, 422), response.content
+    # 400: text the platform cannot store (a NUL character), refused by egov.core's BadInputMiddleware
+    # before the API sees it, with its Vietnamese message.
+    assert response.status_code in (200, 400, 422), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "bad_request"
 
 
 # --- GET /calendar/days ----------------------------------------------------------------------------
