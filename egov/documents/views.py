@@ -388,7 +388,7 @@ def _draft_context(request, *, values=None, exc: DomainError | None = None) -> d
         "agencies": Organisation.objects.filter(kind__in=AGENCY_KINDS).order_by("path"),
         "open_incoming": list(open_incoming),
         "values": values or {},
-        "chosen_recipients": {int(x) for x in (values.getlist("recipients") if values else []) if x.isdigit()},
+        "chosen_recipients": {int(x) for x in getattr(values, "getlist", lambda _: [])("recipients") if x.isdigit()},
         **_error_context(exc),
     }
 
