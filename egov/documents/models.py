@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 # --------------------------------------------------------------------------------------------------
 # Vocabularies
@@ -128,14 +129,14 @@ class ApprovalStage(models.Model):
 
 
 class OutgoingStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    UNDER_REVIEW = "under_review", "Đang trình duyệt"
-    RETURNED = "returned", "Bị trả lại"
-    APPROVED = "approved", "Đã duyệt, chờ ký"
-    SIGNED = "signed", "Đã ký, chờ phát hành"
-    ISSUED = "issued", "Đã phát hành"
-    RECALLED = "recalled", "Đã thu hồi"
-    REPLACED = "replaced", "Đã bị thay thế"
+    DRAFT = "draft", pgettext_lazy("outgoing document status", "Dự thảo")
+    UNDER_REVIEW = "under_review", pgettext_lazy("outgoing document status", "Đang trình duyệt")
+    RETURNED = "returned", pgettext_lazy("outgoing document status", "Bị trả lại")
+    APPROVED = "approved", pgettext_lazy("outgoing document status", "Đã duyệt, chờ ký")
+    SIGNED = "signed", pgettext_lazy("outgoing document status", "Đã ký, chờ phát hành")
+    ISSUED = "issued", pgettext_lazy("outgoing document status", "Đã phát hành")
+    RECALLED = "recalled", pgettext_lazy("outgoing document status", "Đã thu hồi")
+    REPLACED = "replaced", pgettext_lazy("outgoing document status", "Đã bị thay thế")
 
 
 ISSUED_STATUSES = (OutgoingStatus.ISSUED, OutgoingStatus.RECALLED, OutgoingStatus.REPLACED)
@@ -372,13 +373,13 @@ class ExchangeQueue(models.Model):
 
 
 class IncomingStatus(models.TextChoices):
-    RECEIVED = "received", "Chờ tiếp nhận"
-    ACCEPTED = "accepted", "Đã vào sổ, chờ phân công"
-    RETURNED = "returned", "Đã trả lại"
-    ASSIGNED = "assigned", "Đã phân công"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    COMPLETED = "completed", "Đã hoàn thành"
-    RECALLED = "recalled", "Bị thu hồi"
+    RECEIVED = "received", pgettext_lazy("incoming document status", "Chờ tiếp nhận")
+    ACCEPTED = "accepted", pgettext_lazy("incoming document status", "Đã vào sổ, chờ phân công")
+    RETURNED = "returned", pgettext_lazy("incoming document status", "Đã trả lại")
+    ASSIGNED = "assigned", pgettext_lazy("incoming document status", "Đã phân công")
+    IN_PROGRESS = "in_progress", pgettext_lazy("incoming document status", "Đang xử lý")
+    COMPLETED = "completed", pgettext_lazy("incoming document status", "Đã hoàn thành")
+    RECALLED = "recalled", pgettext_lazy("incoming document status", "Bị thu hồi")
 
 
 OPEN_INCOMING = (IncomingStatus.ACCEPTED, IncomingStatus.ASSIGNED, IncomingStatus.IN_PROGRESS)

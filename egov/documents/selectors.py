@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from egov.access import policy
@@ -333,22 +333,22 @@ class TraceEntry:
 
 
 def trace_of(user, document: OutgoingDocument) -> list[TraceEntry]:
-    """Each delivery of ``document`` the officer may see, with its assignments and the answers
-    (outgoing documents in reply to it)."""
+    """Where ``document`` went and what became of it: each delivery with its status, assignments and
+    answers (outgoing documents in reply; secret ones only for those who may see them).
+
+    The caller has checked that ``user`` sees ``document``: like edXML's status messages (arrived,
+    accepted, assigned, done), the trace of a delivery belongs to the sender too."""
     deliveries = (
-        incoming_visible_to(user)
-        .filter(outgoing=document)
+        IncomingDocument.objects.filter(outgoing=document)
         .select_related("agency")
-        .prefetch_related("assignments__unit", "assignments__assignee", "trace")
-        .annotate(_answers=Count("answers"))
-        .order_by("pk")
+        .prefetch_related("assignments__unit")
+        .order_by("agency__path", "pk")
     )
     answers_by_incoming: dict[int, list[OutgoingDocument]] = {}
-    for answer in (
-        OutgoingDocument.objects.filter(in_reply_to__outgoing=document)
-        .select_related("agency", "doc_type")
-        .order_by("pk")
-    ):
+    answers = OutgoingDocument.objects.filter(in_reply_to__outgoing=document).filter(
+        Q(secrecy=Secrecy.NORMAL) | Q(pk__in=outgoing_visible_to(user).values("pk"))
+    )
+    for answer in answers.order_by("pk"):
         answers_by_incoming.setdefault(answer.in_reply_to_id, []).append(answer)
     return [
         TraceEntry(incoming=d, assignments=list(d.assignments.all()), answers=answers_by_incoming.get(d.pk, []))

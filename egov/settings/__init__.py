@@ -393,6 +393,13 @@ DEMO_SIGNING_PASSPHRASE = "demo-signing-passphrase"
 EGOV_SIGNING_PASSPHRASE = env("SIGNING_PASSPHRASE", DEMO_SIGNING_PASSPHRASE)
 # Empty: the demo root in PKI_DIR (egov.signing.conf).
 EGOV_TRUST_ROOTS = env_list("TRUST_ROOTS") or None
+# Officers' tokens (PKCS#11); the demo uses SoftHSM2 with its tokens under VAR_DIR/softhsm.
+EGOV_PKCS11_MODULE = env("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+EGOV_SOFTHSM_DIR = Path(env("SOFTHSM_DIR", str(VAR_DIR / "softhsm")))
+# RFC 3161 time-stamping authority; empty: the demo TSA in PKI_DIR time-stamps in-process (PAdES B-T).
+EGOV_TSA_URL = env("TSA_URL", "") or ""
+# CRL distribution point written into certificates issued by the demo root; empty: PUBLIC_URL + /pki/crl/...
+EGOV_CRL_URL = env("CRL_URL", "") or ""
 
 
 def _font_files(value: str) -> dict[tuple[str, str], str] | None:

@@ -22,6 +22,8 @@ __all__ = [
     "CertificateRevoked",
     "CertificateExpired",
     "RemoteSigningFailed",
+    "TokenModuleMissing",
+    "TokenNotFound",
 ]
 
 
@@ -114,3 +116,22 @@ class RemoteSigningFailed(SigningError):
     code = "remote_signing_failed"
     status = 502
     default_message = "Dịch vụ ký số từ xa không phản hồi hoặc báo lỗi; văn bản chưa được ký."
+
+
+class TokenModuleMissing(SigningError):
+    """The PKCS#11 library (SoftHSM2 in the demo) is not installed where EGOV_PKCS11_MODULE says."""
+
+    code = "pkcs11_module_missing"
+    status = 500
+    default_message = (
+        "Không tìm thấy thư viện PKCS#11 của thiết bị ký số (EGOV_PKCS11_MODULE); "
+        "cài SoftHSM2 (apt-get install softhsm2) hoặc trình điều khiển token của nhà cung cấp."
+    )
+
+
+class TokenNotFound(SigningError):
+    """The officer's token is not present (unplugged, or its SoftHSM2 directory was lost)."""
+
+    code = "token_not_found"
+    status = 409
+    default_message = "Không tìm thấy thiết bị ký số (token) của cán bộ; văn bản chưa được ký."

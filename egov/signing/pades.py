@@ -9,10 +9,11 @@ is cryptographically valid, whether the certificate chains to a trust root.
 Plain library code: no Django import; keys, trust roots and times are explicit arguments. The Django
 side (which unit signs with which key, the settings) is :mod:`egov.signing.services`.
 
-Why B-B and not B-T: B-T adds a signature time-stamp from a time-stamping authority (RFC 3161), and
-the platform runs offline. The signing time is therefore the signer's claim (``/M``, Vietnam time),
-not a time-stamp; certificates are checked at validation time. Adding a TSA later is one
-``timestamper`` argument to pyHanko's ``PdfSigner``.
+Levels: :func:`sign` makes B-B signatures (the signing time is the signer's claim, ``/M``, Vietnam
+time) unless given a ``timestamper``. :func:`sign_placed` (officers' signatures and the seal at issue,
+ADR 0021) adds an RFC 3161 time-stamp (B-T) and, given a validation context with the CRLs, the
+revocation information in the document's DSS (B-LT). Nothing is fetched from the network here: the
+time-stamper and the CRLs are arguments.
 
 Why the stamp is rendered by WeasyPrint: pyHanko's own text stamps need ``uharfbuzz`` to embed an
 OpenType font, and the 14 standard PDF fonts have no Vietnamese glyphs. WeasyPrint (already used for
@@ -36,7 +37,11 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from PIL import Image
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import PdfContent
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError, PdfReadError
@@ -45,16 +50,25 @@ from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.signing import pki
-from egov.signing.errors import InvalidDocument, NoSignatures, SigningError
+from egov.signing.errors import CertificateExpired, CertificateRevoked, InvalidDocument, NoSignatures, SigningError
 from egov.signing.pki import VIETNAM_TZ
+from egov.signing.placement import Placement
 
 __all__ = [
     "Appearance",
@@ -66,6 +80,11 @@ __all__ = [
     "validate",
     "field_name_for",
     "signer_display_name",
+    "TextBox",
+    "render_text_boxes",
+    "sign_placed",
+    "crl_validation_context",
+    "check_pdf",
 ]
 
 logger = logging.getLogger(__name__)
@@ -123,6 +142,9 @@ class SignatureReport:
     trusted: bool  # the certificate chains to a configured trust root and is usable now
     trust_problem: str | None  # the AdES sub-indication when not trusted, e.g. "NO_CERTIFICATE_CHAIN_FOUND"
     summary: str  # one Vietnamese sentence
+    level: str = "B-B"  # PAdES baseline level reached: "B-B", "B-T" (time-stamped), "B-LT" (+ revocation info)
+    revoked: bool = False  # the signer's certificate is on its CA's CRL (among the CRLs known to validation)
+    modifications_allowed: bool = False  # changes after this signature are only signatures/form filling
 
     @property
     def ok(self) -> bool:
@@ -255,6 +277,7 @@ def sign(
     location: str,
     field_name: str | None = None,
     stamp: Stamp | None = None,
+    timestamper=None,
 ) -> bytes:
     """``pdf`` with one more PAdES B-B signature (an incremental update; earlier signatures stay valid).
 
@@ -294,7 +317,12 @@ def sign(
             location=location or None,
         )
         pdf_signer = _TimedPdfSigner(
-            metadata, signer, signing_time=signing_time, stamp_style=style, new_field_spec=field_spec
+            metadata,
+            signer,
+            signing_time=signing_time,
+            stamp_style=style,
+            new_field_spec=field_spec,
+            timestamper=timestamper,
         )
         return pdf_signer.sign_pdf(writer).getvalue()
     except PyHankoSigningError as exc:
@@ -305,6 +333,247 @@ def sign(
         raise InvalidDocument() from exc
     except PdfError as exc:
         raise SigningError() from exc
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """Text drawn on a white background in a box of the page (the number and the date added at issue)."""
+
+    placement: Placement
+    text: str
+    align: str = "left"  # "left", "center" or "right"
+    italic: bool = False
+    font_size: float | None = None  # points; default: fitted to the box height (at most 13 pt)
+
+
+_SERIF = {
+    False: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    True: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf",
+}
+
+
+def _fitting_size(text: str, *, width: float, italic: bool) -> float:
+    """The largest font size (points) at which ``text`` fits in ``width`` points, measured with Liberation
+    Serif (the font the boxes ask for first); unbounded when the font file is missing."""
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype(_SERIF[italic], 100)
+    except OSError:
+        return float("inf")
+    length = font.getlength(text) / 100  # points per point of font size
+    return width / length if length else float("inf")
+
+
+def render_text_boxes(boxes: Sequence[TextBox]) -> bytes:
+    """One PDF page per box, each exactly the box's size: white background, the text in Times-like
+    serif (WeasyPrint embeds the font, so Vietnamese letters come out right)."""
+    from weasyprint import HTML
+
+    pages, bodies = [], []
+    for i, box in enumerate(boxes):
+        size = box.font_size or min(13.0, box.placement.height * 0.62)
+        size = min(size, _fitting_size(box.text, width=box.placement.width - 2, italic=box.italic))
+        pages.append(f"@page p{i} {{ size: {box.placement.width}pt {box.placement.height}pt; margin: 0 }}")
+        style = (
+            f"page: p{i}; width: {box.placement.width}pt; height: {box.placement.height}pt; font-size: {size}pt;"
+            f" line-height: {box.placement.height}pt; text-align: {box.align};"
+            f" font-style: {'italic' if box.italic else 'normal'}"
+        )
+        bodies.append(f'<div style="{style}">{escape(box.text)}</div>')
+    html = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
+{chr(10).join(pages)}
+html, body {{ margin: 0 }}
+div {{ box-sizing: border-box; overflow: hidden; white-space: nowrap; background: #fff; color: #000;
+  font-family: "Liberation Serif", "Times New Roman", "Noto Serif", "DejaVu Serif", serif; break-after: page }}
+</style></head><body>{"".join(bodies)}</body></html>"""
+    return HTML(string=html).write_pdf()
+
+
+def _image_style(png: bytes) -> StaticStampStyle:
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA")
+    return StaticStampStyle(background=PdfImage(image), background_opacity=1.0, border_width=0)
+
+
+def _add_text_widgets(writer: IncrementalPdfFileWriter, field_name: str, boxes: Sequence[TextBox]) -> None:
+    """Extra widget annotations of the signature field ``sig_field``, one per box, each with its own
+    appearance (a white rectangle and the text). Added in the revision that carries the signature, so
+    they are covered by it and count as part of the signature's own field for the modification analysis
+    of the earlier signatures."""
+    rendered = PdfFileReader(io.BytesIO(render_text_boxes(boxes)))
+    ((_name, _value, field_ref),) = fields.enumerate_sig_fields(writer, with_name=field_name)
+    sig_field = field_ref.get_object()
+    kids = sig_field["/Kids"]
+    for i, box in enumerate(boxes):
+        page_ref, _ = writer.prev.find_page_for_modification(box.placement.page)
+        xobject = writer.import_page_as_xobject(rendered, page_ix=i)
+        x1, y1, x2, y2 = box.placement.box
+        width, height = x2 - x1, y2 - y1
+        appearance = generic.StreamObject(
+            {
+                pdf_name("/Type"): pdf_name("/XObject"),
+                pdf_name("/Subtype"): pdf_name("/Form"),
+                pdf_name("/BBox"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, width, height)]),
+                pdf_name("/Resources"): generic.DictionaryObject(
+                    {pdf_name("/XObject"): generic.DictionaryObject({pdf_name("/T0"): xobject})}
+                ),
+            },
+            stream_data=f"q 1 1 1 rg 0 0 {width:.3f} {height:.3f} re f Q q /T0 Do Q".encode("ascii"),
+        )
+        widget = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Widget"),
+                pdf_name("/F"): generic.NumberObject(0b10000100),  # print + locked
+                pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (x1, y1, x2, y2)]),
+                pdf_name("/P"): page_ref,
+                pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): writer.add_object(appearance)}),
+            }
+        )
+        widget_ref = writer.add_object(widget)
+        kids.append(widget_ref)
+        writer.register_annotation(page_ref, widget_ref)
+
+
+class _PlacedPdfSigner(_TimedPdfSigner):
+    """Signs a field whose first widget shows an image; ``text_boxes`` become further widgets of it."""
+
+    def __init__(self, *args, text_boxes: Sequence[TextBox] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._text_boxes = tuple(text_boxes)
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        if self._text_boxes:
+            prepare = session.prepare_tbs_document
+
+            def prepare_with_widgets(*args, **kwargs):
+                document = prepare(*args, **kwargs)
+                _add_text_widgets(pdf_out, self.signature_meta.field_name, self._text_boxes)
+                return document
+
+            session.prepare_tbs_document = prepare_with_widgets
+        return session
+
+
+def check_pdf(pdf: bytes) -> None:
+    """:class:`InvalidDocument` unless ``pdf`` is a readable, unencrypted PDF with at least one page."""
+    if not isinstance(pdf, bytes | bytearray) or not bytes(pdf[:1024]).lstrip().startswith(b"%PDF-"):
+        raise InvalidDocument()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        encrypted = reader.encrypted
+        pages = int(reader.root["/Pages"]["/Count"])
+    except Exception as exc:  # noqa: BLE001 - untrusted bytes: any parser failure means "not a PDF"
+        raise InvalidDocument() from exc
+    if encrypted:
+        raise InvalidDocument("Tệp PDF được mã hóa: không ký số được.")
+    if pages < 1:
+        raise InvalidDocument()
+
+
+def sign_placed(
+    pdf: bytes,
+    *,
+    signer: signers.Signer,
+    signing_time: datetime,
+    reason: str,
+    location: str,
+    placement: Placement,
+    image_png: bytes,
+    text_boxes: Sequence[TextBox] = (),
+    field_name: str | None = None,
+    field_prefix: str = "ChuKy",
+    timestamper=None,
+    validation_context: ValidationContext | None = None,
+) -> bytes:
+    """``pdf`` with one more PAdES signature whose appearance is ``image_png`` in ``placement`` (the
+    officer's signature between title and name, or the seal over it), plus ``text_boxes`` drawn as
+    further widgets of the same field, all in one incremental revision.
+
+    ``timestamper`` (a pyHanko ``TimeStamper``) makes it B-T; ``validation_context`` (with the CRLs)
+    embeds the revocation information of the signer's chain (B-LT). Raises :class:`InvalidDocument`.
+    """
+    if signing_time.tzinfo is None:
+        raise ValueError("signing_time must be timezone-aware")
+    signing_time = signing_time.astimezone(VIETNAM_TZ)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, TypeError, KeyError, IndexError) as exc:
+        raise InvalidDocument() from exc
+    if writer.prev.encrypted:
+        raise InvalidDocument("Tệp PDF được mã hóa: không ký số được.")
+    try:
+        pages = int(writer.prev.root["/Pages"]["/Count"])
+        for box in (placement, *(t.placement for t in text_boxes)):
+            if box.page >= pages:
+                raise InvalidDocument(f"Tài liệu chỉ có {pages} trang: không đặt được chữ ký ở trang {box.page + 1}.")
+        name = field_name or field_name_for(writer.prev, field_prefix)
+        field_spec = fields.SigFieldSpec(
+            sig_field_name=name, on_page=placement.page, box=placement.box, combine_annotation=False
+        )
+        metadata = signers.PdfSignatureMetadata(
+            field_name=name,
+            md_algorithm=_HASH,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=reason or None,
+            location=location or None,
+            validation_context=validation_context,
+            embed_validation_info=validation_context is not None,
+            use_pades_lta=False,
+        )
+        pdf_signer = _PlacedPdfSigner(
+            metadata,
+            signer,
+            signing_time=signing_time,
+            stamp_style=_image_style(image_png),
+            new_field_spec=field_spec,
+            timestamper=timestamper,
+            text_boxes=text_boxes,
+        )
+        return pdf_signer.sign_pdf(writer).getvalue()
+    except InvalidDocument:
+        raise
+    except PyHankoSigningError as exc:
+        _raise_for_chain(exc)
+        raise InvalidDocument(
+            "Không thêm được chữ ký số vào tài liệu này (tài liệu đã khóa hoặc trường chữ ký đã được ký)."
+        ) from exc
+    except (PdfReadError, KeyError, IndexError) as exc:
+        raise InvalidDocument() from exc
+    except PdfError as exc:
+        raise SigningError() from exc
+
+
+def _raise_for_chain(exc: PyHankoSigningError) -> None:
+    """The typed error when pyHanko refused to sign because the signer's (or the TSA's) chain did not
+    validate while collecting the revocation information (B-LT)."""
+    cause = exc.__cause__
+    if isinstance(cause, RevokedError):
+        raise CertificateRevoked() from exc
+    if isinstance(cause, ExpiredError | NotYetValidError):
+        raise CertificateExpired() from exc
+    if isinstance(cause, PathBuildingError | PathValidationError):
+        raise SigningError(
+            "Chứng thư của người ký không thuộc tổ chức chứng thực được tin cậy (EGOV_TRUST_ROOTS); "
+            "văn bản chưa được ký."
+        ) from exc
+
+
+def crl_validation_context(
+    *, trust_roots: Iterable[x509.Certificate | asn1_x509.Certificate], crls: Iterable[bytes] = (), moment=None
+) -> ValidationContext:
+    """A validation context that trusts ``trust_roots`` and knows ``crls`` (DER), fetching nothing."""
+    return ValidationContext(
+        trust_roots=[_asn1(c) for c in trust_roots],
+        crls=list(crls),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=moment,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -384,7 +653,10 @@ def _summary(
     return f"{head}: chữ ký đúng về mật mã và {integrity}, nhưng {problem}."
 
 
-def _report(embedded, status: PdfSignatureStatus) -> SignatureReport:
+_REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
+
+
+def _report(embedded, status: PdfSignatureStatus, *, dss_revocation: bool = False) -> SignatureReport:
     cert: asn1_x509.Certificate = status.signing_cert
     sig_object = embedded.sig_object
     timestamped = bool(status.timestamp_validity and status.timestamp_validity.trusted)
@@ -400,7 +672,16 @@ def _report(embedded, status: PdfSignatureStatus) -> SignatureReport:
     trusted = bool(status.valid and status.validation_path is not None and status.trust_problem_indic is None)
     problem = None if trusted else (status.trust_problem_indic.name if status.trust_problem_indic else None)
     signer = signer_display_name(cert)
+    modifications_allowed = bool(
+        entire_file or (status.docmdp_ok and modification is not None and modification.value <= 2)
+    )
+    level = "B-B"
+    if status.timestamp_validity is not None:
+        level = "B-LT" if dss_revocation else "B-T"
     return SignatureReport(
+        level=level,
+        revoked=problem in _REVOKED,
+        modifications_allowed=modifications_allowed,
         field_name=embedded.field_name,
         signer_common_name=_name_part(cert, "common_name"),
         signer_organisation=_name_part(cert, "organization_name"),
@@ -496,8 +777,12 @@ def validate(
     *,
     trust_roots: Iterable[x509.Certificate | asn1_x509.Certificate],
     moment: datetime | None = None,
+    crls: Iterable[bytes] = (),
 ) -> list[SignatureReport]:
     """One report per signature of ``pdf`` (document time-stamps are not listed), in file order.
+
+    ``crls`` (DER) are used for revocation checks together with the CRLs in the document's DSS (B-LT);
+    a certificate on one of them is reported ``revoked``.
 
     Only ``trust_roots`` are trusted; nothing is fetched from the network (revocation is "soft-fail":
     certificates without revocation information are accepted). ``moment`` (default: now) is the time
@@ -517,12 +802,24 @@ def validate(
         raise InvalidDocument() from exc
     if not readable and not broken:
         raise NoSignatures()
+    known_crls = list(crls)
+    dss_revocation = False
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+        known_crls += [ref.get_object().data for ref in dss.crls]
+        dss_revocation = bool(dss.crls or dss.ocsps)
+    except NoDSSFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a damaged DSS only loses the embedded revocation info
+        logger.info("unreadable DSS: %r", exc)
     reports = []
     for embedded in readable:
-        context = ValidationContext(trust_roots=list(roots), moment=moment, allow_fetching=False)
+        context = ValidationContext(
+            trust_roots=list(roots), moment=moment, allow_fetching=False, crls=known_crls, revocation_mode="soft-fail"
+        )
         try:
             status = validate_pdf_signature(embedded, signer_validation_context=context, key_usage_settings=_KEY_USAGE)
-            reports.append(_report(embedded, status))
+            reports.append(_report(embedded, status, dss_revocation=dss_revocation))
         except Exception as exc:  # noqa: BLE001 - untrusted input: one bad signature must not hide the others
             reports.append(_unreadable(embedded.field_name, embedded, exc))
     return reports + broken

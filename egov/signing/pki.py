@@ -54,6 +54,10 @@ __all__ = [
     "certificate_info",
     "load_certificates",
     "write_private_file",
+    "OFFICER_VALIDITY",
+    "issue_officer_certificate",
+    "issue_tsa_key",
+    "build_crl",
 ]
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -67,6 +71,8 @@ DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 ROOT_VALIDITY = timedelta(days=20 * 365)
 UNIT_VALIDITY = timedelta(days=5 * 365)
+OFFICER_VALIDITY = timedelta(days=3 * 365)
+CRL_VALIDITY = timedelta(days=7)
 # Certificates start a little in the past so that a clock a few minutes behind still accepts them.
 _BACKDATE = timedelta(minutes=10)
 # RFC 5280 upper bounds (ub-common-name, ub-organization-name...): 64.
@@ -278,8 +284,11 @@ def issue_unit_certificate(
     algorithm: KeyAlgorithm = KeyAlgorithm.EC_P256,
     valid_for: timedelta = UNIT_VALIDITY,
     now: datetime | None = None,
+    crl_url: str = "",
 ) -> IssuedKey:
     """A new key pair for the unit ``name`` (agency code ``identifier``), certified by ``root``.
+
+    ``crl_url``: the CRL distribution point written into the certificate (none when empty).
 
     Subject: C=VN, O=CN=unit name, OU=serialNumber=agency code. The PKCS#12 file holds the key, the
     certificate and the root, so a signature made with it carries the whole chain.
@@ -299,7 +308,7 @@ def issue_unit_certificate(
     )
     public_key = key.public_key()
     not_after = min(now + valid_for, root.certificate.not_valid_after_utc)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(root.certificate.subject)
@@ -316,8 +325,10 @@ def issue_unit_certificate(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key()), critical=False
         )
-        .sign(root.private_key, hashes.SHA256())
     )
+    if crl_url:
+        builder = builder.add_extension(_crl_point(crl_url), critical=False)
+    certificate = builder.sign(root.private_key, hashes.SHA256())
     data = pkcs12.serialize_key_and_certificates(
         identifier.encode("utf-8"),
         key,
@@ -379,3 +390,131 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     if not certificates:
         raise InvalidKeyFile("Tệp không chứa chứng thư nào.")
     return certificates
+
+
+def _crl_point(url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints(
+        [
+            x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(url)], relative_name=None, reasons=None, crl_issuer=None
+            )
+        ]
+    )
+
+
+def issue_officer_certificate(
+    root: RootCA,
+    *,
+    public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
+    name: str,
+    title: str,
+    organisation: str,
+    identifier: str,
+    crl_url: str = "",
+    valid_for: timedelta = OFFICER_VALIDITY,
+    now: datetime | None = None,
+) -> x509.Certificate:
+    """A personal signing certificate for the key pair whose public half is ``public_key`` (the private
+    half stays on the officer's token: this is what a CA does with the officer's CSR).
+
+    Subject: C=VN, O=organisation, title=position, CN=full name, UID=``identifier`` (the account).
+    ``crl_url``: the CRL distribution point to write in the certificate (none when empty).
+    """
+    if not name.strip() or not identifier.strip():
+        raise ValueError("name and identifier are required")
+    now = now or _utcnow()
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _bounded(organisation)),
+    ]
+    if title.strip():
+        attributes.append(x509.NameAttribute(NameOID.TITLE, _bounded(title)))
+    attributes += [
+        x509.NameAttribute(NameOID.USER_ID, _bounded(identifier)),
+        x509.NameAttribute(NameOID.COMMON_NAME, _bounded(name, utf8=True)),
+    ]
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attributes))
+        .issuer_name(root.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _BACKDATE)
+        .not_valid_after(min(now + valid_for, root.certificate.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(signing=True), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([DOCUMENT_SIGNING_EKU, ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key()), critical=False
+        )
+    )
+    if crl_url:
+        builder = builder.add_extension(_crl_point(crl_url), critical=False)
+    return builder.sign(root.private_key, hashes.SHA256())
+
+
+def issue_tsa_key(
+    root: RootCA, *, passphrase: bytes, valid_for: timedelta = UNIT_VALIDITY, now: datetime | None = None
+) -> IssuedKey:
+    """A time-stamping authority key for the demo (RFC 3161: extendedKeyUsage timeStamping, critical).
+
+    RSA 2048: pyHanko's in-process TSA signs with RSA only."""
+    now = now or _utcnow()
+    key = KeyAlgorithm.RSA_2048.generate()
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _bounded(DEMO_ROOT_ORGANISATION)),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Demo TSA — Tỉnh Sơn Nam (không dùng thật)"),
+        ]
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(root.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _BACKDATE)
+        .not_valid_after(min(now + valid_for, root.certificate.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(signing=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key()), critical=False
+        )
+        .sign(root.private_key, hashes.SHA256())
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        b"tsa", key, certificate, [root.certificate], serialization.BestAvailableEncryption(passphrase)
+    )
+    return IssuedKey(pkcs12=data, info=certificate_info(certificate))
+
+
+def build_crl(
+    root: RootCA,
+    *,
+    revoked: list[tuple[int, datetime]],
+    now: datetime | None = None,
+    next_update: timedelta = CRL_VALIDITY,
+) -> x509.CertificateRevocationList:
+    """The root's CRL listing ``revoked`` (serial number, revocation time) pairs."""
+    now = now or _utcnow()
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.certificate.subject)
+        .last_update(now - _BACKDATE)
+        .next_update(now + next_update)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.certificate.public_key()), critical=False
+        )
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+    )
+    for serial, moment in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(moment).build()
+        )
+    return builder.sign(root.private_key, hashes.SHA256())

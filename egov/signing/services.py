@@ -28,9 +28,11 @@ from egov.audit import services as audit
 from egov.core.errors import Conflict, FieldError, ValidationFailed
 from egov.organisations.models import Organisation
 from egov.signing import conf, pades, pki, selectors
-from egov.signing.errors import InvalidKeyFile, KeyNotUsable
-from egov.signing.models import SigningKey
-from egov.signing.pades import Appearance, SignatureReport
+from egov.signing.errors import InvalidKeyFile, KeyNotFound, KeyNotUsable
+from egov.signing.images import seal_png
+from egov.signing.models import OfficerCredential, SigningKey
+from egov.signing.pades import Appearance, SignatureReport, TextBox
+from egov.signing.placement import Placement
 
 __all__ = [
     "DEFAULT_REASON",
@@ -41,6 +43,14 @@ __all__ = [
     "sign_pdf",
     "validate_pdf",
     "trust_root_certificates",
+    "load_root",
+    "root_certificate",
+    "current_crl",
+    "timestamper",
+    "revocation_context",
+    "seal_image",
+    "seal_issued",
+    "seal_attachment",
 ]
 
 logger = logging.getLogger(__name__)
@@ -91,10 +101,36 @@ def ensure_demo_root() -> Path:
     return settings.root_cert_path
 
 
+_ROOTS: dict[tuple, pki.RootCA] = {}
+
+
 def _load_root(settings: conf.SigningSettings) -> pki.RootCA:
-    return pki.load_root_ca(
+    try:
+        stamp = (str(settings.root_cert_path), settings.root_cert_path.stat().st_mtime_ns, settings.passphrase)
+    except OSError:
+        stamp = None
+    if stamp is not None and stamp in _ROOTS:
+        return _ROOTS[stamp]
+    root = pki.load_root_ca(
         cert_path=settings.root_cert_path, key_path=settings.root_key_path, passphrase=settings.passphrase
     )
+    if stamp is not None:
+        with _SIGNERS_LOCK:
+            if len(_ROOTS) > 16:
+                _ROOTS.clear()
+            _ROOTS[stamp] = root
+    return root
+
+
+def load_root() -> pki.RootCA:
+    """The root CA of the PKI directory (certificate and key), cached per process.
+
+    Raises :class:`KeyNotFound` when there is none (run ``make_demo_pki``)."""
+    return _load_root(conf.current())
+
+
+def root_certificate() -> x509.Certificate:
+    return load_root().certificate
 
 
 # --------------------------------------------------------------------------------------------------
@@ -140,7 +176,11 @@ def _save_key(
 def _issue(*, by, unit: Organisation, root: pki.RootCA) -> SigningKey:
     settings = conf.current()
     issued = pki.issue_unit_certificate(
-        root, name=unit.name, identifier=unit.identifier or f"unit{unit.pk}", passphrase=settings.passphrase
+        root,
+        name=unit.name,
+        identifier=unit.identifier or f"unit{unit.pk}",
+        passphrase=settings.passphrase,
+        crl_url=settings.crl_url,
     )
     return _save_key(
         by=by,
@@ -348,4 +388,184 @@ def validate_pdf(
         roots = []
         for item in trust_roots:
             roots.extend([item] if isinstance(item, x509.Certificate) else trust_root_certificates([item]))
-    return pades.validate(pdf, trust_roots=roots)
+    return pades.validate(pdf, trust_roots=roots, crls=_known_crls())
+
+
+def _known_crls() -> list[bytes]:
+    """The demo root's current CRL, when this platform holds a root (so validation knows revocations
+    made after a document was signed)."""
+    try:
+        return [current_crl()]
+    except (KeyNotFound, InvalidKeyFile):
+        return []
+
+
+# --------------------------------------------------------------------------------------------------
+# Revocation (the demo root's CRL) and time-stamps (PAdES B-T)
+# --------------------------------------------------------------------------------------------------
+
+_CRLS: dict[tuple, tuple[bytes, object]] = {}
+
+
+def current_crl() -> bytes:
+    """The demo root's CRL (DER): every revoked officer certificate it issued. Rebuilt when a revocation
+    is added and at least daily (it is valid for 7 days); served at ``/pki/crl/demo-root.crl``."""
+    root = load_root()
+    issuer = root.info.subject
+    rows = list(
+        OfficerCredential.objects.filter(revoked_at__isnull=False, issuer=issuer[:500])
+        .order_by("revoked_at", "pk")
+        .values_list("serial", "revoked_at")
+    )
+    today = timezone.now().date()
+    cache_key = (root.info.fingerprint_sha256, tuple(rows), today)
+    cached = _CRLS.get(cache_key)
+    if cached is not None:
+        return cached[0]
+    crl = pki.build_crl(root, revoked=[(int(serial, 16), moment) for serial, moment in rows])
+    from cryptography.hazmat.primitives import serialization
+
+    der = crl.public_bytes(serialization.Encoding.DER)
+    with _SIGNERS_LOCK:
+        if len(_CRLS) > 16:
+            _CRLS.clear()
+        _CRLS[cache_key] = (der, crl)
+    return der
+
+
+_TSA: dict[tuple, object] = {}
+
+
+def _tsa_path(settings: conf.SigningSettings) -> Path:
+    return settings.pki_dir / "tsa.p12"
+
+
+def timestamper():
+    """The RFC 3161 time-stamper for B-T signatures: ``EGOV_TSA_URL`` if set, else the demo TSA (a key
+    issued by the demo root, in ``EGOV_PKI_DIR/tsa.p12``), which answers in-process without a network."""
+    settings = conf.current()
+    if settings.tsa_url:
+        from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
+
+        return HTTPTimeStamper(settings.tsa_url, timeout=10)
+    path = _tsa_path(settings)
+    if not path.exists():
+        ensure_demo_root()
+        with _pki_lock(settings):
+            if not path.exists():
+                issued = pki.issue_tsa_key(_load_root(settings), passphrase=settings.passphrase)
+                pki.write_private_file(path, issued.pkcs12)
+    cache_key = (str(path), path.stat().st_mtime_ns)
+    stamper = _TSA.get(cache_key)
+    if stamper is None:
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        loaded = pades.load_signer(path.read_bytes(), passphrase=settings.passphrase)
+        stamper = DummyTimeStamper(
+            tsa_cert=loaded.signing_cert, tsa_key=loaded.signing_key, certs_to_embed=loaded.cert_registry
+        )
+        with _SIGNERS_LOCK:
+            _TSA.clear()
+            _TSA[cache_key] = stamper
+    return stamper
+
+
+def revocation_context():
+    """A pyHanko validation context for signing: the configured trust roots and the demo root, with the
+    demo root's current CRL, so that the signature embeds its revocation information (B-LT) offline."""
+    roots = trust_root_certificates()
+    crls = []
+    try:
+        root = load_root()
+    except (KeyNotFound, InvalidKeyFile):
+        root = None
+    if root is not None:
+        roots.append(root.certificate)
+        crls.append(current_crl())
+    return pades.crl_validation_context(trust_roots=roots, crls=crls)
+
+
+# --------------------------------------------------------------------------------------------------
+# The organisation's seal at issue
+# --------------------------------------------------------------------------------------------------
+
+ISSUE_REASON = "Ban hành văn bản"
+
+
+def seal_image(unit: Organisation) -> bytes:
+    """The demo's red round seal of ``unit`` (PNG, cached per name)."""
+    return seal_png(unit.name)
+
+
+def _usable_key(unit: Organisation) -> SigningKey:
+    key = selectors.key_for(unit)
+    now = timezone.now()
+    if not key.is_usable_at(now):
+        raise KeyNotUsable(
+            f"Khóa ký số của {key.unit.name} chỉ có hiệu lực từ {timezone.localtime(key.not_before):%d/%m/%Y} "
+            f"đến {timezone.localtime(key.not_after):%d/%m/%Y}."
+        )
+    return key
+
+
+def seal_issued(
+    *,
+    unit: Organisation,
+    pdf: bytes,
+    seal: Placement,
+    number_text: str,
+    number: Placement,
+    date_text: str,
+    date: Placement,
+) -> bytes:
+    """The organisation's signature on a document the officer has signed: the red seal image at ``seal``
+    (over about a third of the officer's signature), ``number_text`` ("Số: 15/QĐ-UBND") in ``number`` and
+    ``date_text`` ("Sơn Nam, ngày 05 tháng 12 năm 2026") in ``date``, on a white background.
+
+    One incremental revision: the number and the date are further widgets of the seal's signature field,
+    so the officer's signature stays valid and its modification level stays "form filling". Signed with
+    the key of ``unit`` (its own, else its agency's), time-stamped (B-T), revocation info embedded.
+    Writes nothing. Raises :class:`KeyNotFound`, :class:`KeyNotUsable`, :class:`InvalidKeyFile`,
+    :class:`InvalidDocument`.
+    """
+    key = _usable_key(unit)
+    signer = _signer(key, conf.current())
+    return pades.sign_placed(
+        pdf,
+        signer=signer,
+        signing_time=timezone.now(),
+        reason=ISSUE_REASON,
+        location=key.unit.address,
+        placement=seal,
+        image_png=seal_image(key.unit),
+        text_boxes=(
+            TextBox(placement=number, text=number_text, align="left"),
+            TextBox(placement=date, text=date_text, align="center", italic=True),
+        ),
+        field_prefix="DauCoQuan",
+        timestamper=timestamper(),
+        validation_context=revocation_context(),
+    )
+
+
+def seal_attachment(*, unit: Organisation, pdf: bytes, label: str) -> bytes:
+    """The organisation's signature on an attachment (NĐ 30/2020 Phụ lục I): no image, a stamp at the top
+    right of page 1 with ``label`` (the number/symbol of the document it belongs to), the signer and the
+    time. Time-stamped (B-T). Writes nothing."""
+    key = _usable_key(unit)
+    signer = _signer(key, conf.current())
+    stamp = pades.Stamp(
+        signer_name=pades.signer_display_name(signer.signing_cert) or key.unit.name,
+        lines=(label,) if label else (),
+        height_mm=11.0 + (2.4 if label else 0),
+        width_mm=80.0 if label else 64.0,
+    )
+    return pades.sign(
+        pdf,
+        signer=signer,
+        signing_time=timezone.now(),
+        reason=ISSUE_REASON,
+        location=key.unit.address,
+        stamp=stamp,
+        timestamper=timestamper(),
+    )

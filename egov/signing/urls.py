@@ -6,4 +6,5 @@ app_name = "signing"
 
 urlpatterns = [
     path("kiem-tra-chu-ky/", views.verify_page, name="verify"),
+    path("pki/crl/demo-root.crl", views.demo_root_crl, name="demo_root_crl"),
 ]

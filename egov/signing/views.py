@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import ValidationFailed
 from egov.core.uploads import size_text
-from egov.signing import api
+from egov.signing import api, services
+from egov.signing.errors import InvalidKeyFile, KeyNotFound
 from egov.signing.pades import SignatureReport
 from egov.signing.pki import VIETNAM_TZ
 
@@ -72,3 +75,17 @@ def verify_page(request):
     context["file_name"] = upload.name
     context["signatures"] = [_view(r) for r in reports]
     return render(request, TEMPLATE, context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def demo_root_crl(request):
+    """The demo root's certificate revocation list (DER, RFC 5280), the CRL distribution point written
+    into the certificates it issues (``EGOV_CRL_URL``). 404 when this platform holds no root."""
+    try:
+        crl = services.current_crl()
+    except (KeyNotFound, InvalidKeyFile) as exc:
+        raise Http404(_("Không có danh sách chứng thư bị thu hồi.")) from exc
+    response = HttpResponse(crl, content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Content-Disposition"] = 'inline; filename="demo-root.crl"'
+    return response

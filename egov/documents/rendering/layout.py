@@ -193,16 +193,37 @@ def _recipients(lines: tuple[str, ...]) -> list[str]:
     return [line + ("." if index == len(cleaned) - 1 else ";") for index, line in enumerate(cleaned)]
 
 
+NUMBER_SIZE_PT = 13  # "Số:" line, NĐ 30 Phụ lục I: 13 pt
+NUMBER_MAX_MM = 55.0  # the issuer's column (62 mm) less "Số: "
+
+
+@lru_cache(maxsize=8)
+def _measuring_font(weight: str, style: str):
+    from PIL import ImageFont
+
+    path = font_files().get((weight, style))
+    return ImageFont.truetype(str(path), 1000) if path else None
+
+
+def text_width(text: str, size_pt: float, *, weight: str = "normal", style: str = "normal") -> float | None:
+    """The advance width of ``text`` in points, in the document font; None without a font file."""
+    font = _measuring_font(weight, style)
+    return font.getlength(text) * size_pt / 1000 if font else None
+
+
 def _number_width(symbol_suffix: str) -> str:
-    # Room for "9999/" + the suffix at 13 pt (about 2.6 mm a character in Times), at least 30 mm; a
-    # CSS length, so formatted here and not by the template (which would localise "30,6").
-    return f"{max(30.0, 2.6 * (5 + len(symbol_suffix)) + 2):.1f}mm"
+    """Room for "9999/" + the suffix at 13 pt plus 2 mm, as a CSS length (formatted here: a template
+    would localise "30,6")."""
+    measured = text_width(f"9999/{symbol_suffix}", NUMBER_SIZE_PT)
+    width_mm = measured / MM + 2 if measured is not None else 2.7 * (5 + len(symbol_suffix)) + 2
+    return f"{min(max(width_mm, 30.0), NUMBER_MAX_MM):.1f}mm"
 
 
-def draft_html(content: DraftContent) -> str:
-    """The HTML of the draft (styles not included), e.g. for an on-screen preview."""
+def draft_html(content: DraftContent, *, styles: bool = False) -> str:
+    """The HTML of the draft; with ``styles``, the stylesheet inline (an on-screen preview, where the
+    browser uses Times New Roman or its serif font, since it cannot load the server's font files)."""
     subject = content.subject.strip()
-    return render_to_string(
+    html = render_to_string(
         TEMPLATES[content.type_code],
         {
             "c": content,
@@ -214,6 +235,9 @@ def draft_html(content: DraftContent) -> str:
             "subject_without_vv": re.sub(r"^V/v\s*", "", subject, flags=re.IGNORECASE),
         },
     )
+    if styles:
+        html = html.replace("</head>", f"<style>\n{CSS_FILE.read_text(encoding='utf-8')}\n</style>\n</head>", 1)
+    return html
 
 
 # --- layout -> placements ----------------------------------------------------------------------------

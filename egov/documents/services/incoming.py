@@ -120,12 +120,8 @@ def check_signatures(pdf: bytes) -> tuple[list[dict], bool | None]:
     return rows, ok
 
 
-def receive_internal(*, outgoing: OutgoingDocument, agency: Organisation, at: datetime) -> IncomingDocument:
-    """The issued ``outgoing`` arrives at ``agency`` (called by ``issue``, in its transaction).
-
-    The copy shares the issued PDF (immutable, same stored file); its signatures are checked when
-    the clerk accepts it."""
-    incoming = IncomingDocument.objects.create(
+def _arrival(outgoing: OutgoingDocument, agency: Organisation, at: datetime) -> IncomingDocument:
+    return IncomingDocument(
         agency=agency,
         source=IncomingDocument.Source.INTERNAL,
         outgoing=outgoing,
@@ -146,8 +142,31 @@ def receive_internal(*, outgoing: OutgoingDocument, agency: Organisation, at: da
         pages=outgoing.pages,
         text=outgoing.text,
     )
-    _event(incoming, by=None, action=TraceEvent.Action.RECEIVED, note=outgoing.symbol, unit=outgoing.agency, at=at)
-    return incoming
+
+
+def receive_internal(
+    *, outgoing: OutgoingDocument, agencies: Sequence[Organisation], at: datetime
+) -> list[IncomingDocument]:
+    """The issued ``outgoing`` arrives at each of ``agencies`` (called by ``issue``, in its transaction):
+    two statements whatever the number of recipients.
+
+    The copies share the issued PDF (immutable, the same stored file); their signatures are checked
+    when the clerk accepts them."""
+    arrivals = IncomingDocument.objects.bulk_create([_arrival(outgoing, agency, at) for agency in agencies])
+    TraceEvent.objects.bulk_create(
+        [
+            TraceEvent(
+                incoming=arrival,
+                actor=None,
+                at=at,
+                action=TraceEvent.Action.RECEIVED,
+                note=outgoing.symbol,
+                unit=outgoing.agency,
+            )
+            for arrival in arrivals
+        ]
+    )
+    return arrivals
 
 
 @transaction.atomic

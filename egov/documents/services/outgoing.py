@@ -181,7 +181,7 @@ TEMPLATE_CODES = {
 def _parent_name(agency: Organisation) -> str:
     if agency.depth <= 1:
         return ""
-    parent = agency.get_parent()
+    parent = Organisation.objects.filter(path=agency.path[: -Organisation.steplen]).first()
     return parent.name if parent is not None else ""
 
 
@@ -193,7 +193,11 @@ def _render(document: OutgoingDocument, *, body: str, recipients: list[str]):
     authority = ""
     if template == "QD":
         # Who decides: the collective body (TM.) or the head by title ("GIÁM ĐỐC SỞ TƯ PHÁP").
-        authority = document.agency.name if document.signer_authority == "TM." else f"{document.signer_title} {document.agency.name}"
+        authority = (
+            document.agency.name
+            if document.signer_authority == "TM."
+            else f"{document.signer_title} {document.agency.name}"
+        )
     content = rendering.DraftContent(
         type_code=template,
         type_name="" if template == "CV" else document.doc_type.name,
@@ -689,8 +693,7 @@ def issue(*, by, document: OutgoingDocument, electronic: bool = True) -> Outgoin
     if electronic:
         from egov.documents.services.incoming import receive_internal
 
-        for recipient in recipients:
-            receive_internal(outgoing=document, agency=recipient.organisation, at=now)
+        receive_internal(outgoing=document, agencies=[r.organisation for r in recipients], at=now)
         ExchangeQueue.objects.bulk_create(
             [ExchangeQueue(document=document, recipient=name) for name in document.external_recipients]
         )
@@ -756,6 +759,7 @@ def replace(*, by, document: OutgoingDocument, replacement: OutgoingDocument, re
     if document.status != S.ISSUED:
         raise _transition_error(document, "thay thế")
     reason = (reason or "").strip()
+    replacement = OutgoingDocument.objects.get(pk=replacement.pk)  # its current status, not the caller's copy
     errors = []
     if not reason:
         errors.append(FieldError("reason", "Cần ghi rõ lý do thay thế văn bản."))

@@ -76,6 +76,9 @@ def file_document(
         raise InvalidTransition(f"Hồ sơ {work_file.entry.code} đã kết thúc; không thêm văn bản được.")
     if (outgoing is None) == (incoming is None):
         raise ValidationFailed.field("document", "Chọn đúng một văn bản đi hoặc văn bản đến.")
+    # The current rows, not the caller's copies (numbers are set by other services).
+    outgoing = OutgoingDocument.objects.get(pk=outgoing.pk) if outgoing is not None else None
+    incoming = IncomingDocument.objects.get(pk=incoming.pk) if incoming is not None else None
     if outgoing is not None:
         if outgoing.agency_id != work_file.agency_id or outgoing.number is None:
             raise ValidationFailed.field("outgoing", "Chỉ lưu văn bản đi đã phát hành của cơ quan.")

@@ -53,9 +53,7 @@ def world(tree, make_officer):
         "fin_clerk": make_officer("clerk", tree["finance"], username="vt.tc"),
         "fin_leader": make_officer("agency_leader", tree["finance"], username="gd.tc", title="Giám đốc"),
         "fin_head": make_officer("unit_head", tree["finance_div"], username="tp.tc"),
-        "fin_specialist": make_officer(
-            "specialist", tree["finance_div"], username="cv.tc", email="cv.tc@egov.test"
-        ),
+        "fin_specialist": make_officer("specialist", tree["finance_div"], username="cv.tc", email="cv.tc@egov.test"),
         "com_clerk": make_officer("clerk", tree["commune"], username="vt.xa"),
         "com_leader": make_officer("agency_leader", tree["commune"], username="ct.xa", title="Chủ tịch"),
         "fin_other_specialist": make_officer("specialist", tree["finance_div"], username="cv2.tc"),

@@ -39,9 +39,7 @@ def _paper(world, **overrides):
     return services.register_paper_incoming(**data)
 
 
-def test_the_clerk_accepts_an_arrival_its_signatures_are_checked_and_it_gets_the_first_arrival_number(
-    world, arrival
-):
+def test_the_clerk_accepts_an_arrival_its_signatures_are_checked_and_it_gets_the_first_arrival_number(world, arrival):
     services.accept_incoming(by=world["fin_clerk"], incoming=arrival)
 
     arrival.refresh_from_db()
@@ -61,7 +59,9 @@ def test_a_misaddressed_arrival_is_returned_without_a_number(world, arrival):
         services.return_incoming(by=world["fin_clerk"], incoming=arrival, reason="khac")
     assert caught.value.errors[0].field == "reason"
 
-    services.return_incoming(by=world["fin_clerk"], incoming=arrival, reason="misaddressed", note="Không thuộc thẩm quyền")
+    services.return_incoming(
+        by=world["fin_clerk"], incoming=arrival, reason="misaddressed", note="Không thuộc thẩm quyền"
+    )
 
     arrival.refresh_from_db()
     assert (arrival.status, arrival.arrival_number, arrival.return_reason) == ("returned", None, "misaddressed")
@@ -176,7 +176,9 @@ def test_due_soon_and_overdue_assignments_are_reminded_once_a_day_through_the_ou
 
     services.accept_incoming(by=world["fin_clerk"], incoming=arrival)
     today = timezone.localdate()
-    services.assign(by=world["fin_leader"], incoming=arrival, lead=world["finance_div"], deadline=today + timedelta(days=2))
+    services.assign(
+        by=world["fin_leader"], incoming=arrival, lead=world["finance_div"], deadline=today + timedelta(days=2)
+    )
     lead = Assignment.objects.get(incoming=arrival, role="lead")
     services.assign_to_specialist(by=world["fin_head"], assignment=lead, specialist=world["fin_specialist"])
 
@@ -217,3 +219,20 @@ def test_work_files_take_issued_and_registered_documents_and_close(world, arriva
     assert (work_file.status, work_file.items.count()) == (WorkFile.Status.CLOSED, 1)
     with pytest.raises(InvalidTransition):
         services.file_document(by=world["fin_clerk"], work_file=work_file, incoming=arrival)
+
+
+def test_the_reminder_command_reports_what_it_queued(world, arrival):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.accept_incoming(by=world["fin_clerk"], incoming=arrival)
+    today = timezone.localdate()
+    services.assign(by=world["fin_leader"], incoming=arrival, lead=world["finance_div"], deadline=today)
+    lead = Assignment.objects.get(incoming=arrival, role="lead")
+    services.assign_to_specialist(by=world["fin_head"], assignment=lead, specialist=world["fin_specialist"])
+    out = StringIO()
+
+    call_command("remind_document_deadlines", "--today", (today + timedelta(days=1)).isoformat(), stdout=out)
+
+    assert out.getvalue().strip() == "Sắp đến hạn: 0; quá hạn: 1"

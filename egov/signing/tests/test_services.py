@@ -341,9 +341,20 @@ def test_the_settings_are_read_into_a_frozen_dataclass(settings, tmp_path):
     settings.EGOV_PKI_DIR = tmp_path
     settings.EGOV_SIGNING_PASSPHRASE = "bí mật"
     settings.EGOV_TRUST_ROOTS = "/a.pem, /b.pem"
+    settings.EGOV_PKCS11_MODULE = "/opt/vendor/libtoken.so"
+    settings.EGOV_SOFTHSM_DIR = tmp_path / "softhsm"
+    settings.EGOV_TSA_URL = "https://tsa.example.vn/tsr"
+    settings.EGOV_CRL_URL = ""
+    settings.EGOV_PUBLIC_URL = "https://dichvucong.example.vn/"
     current = conf.current()
     assert current == conf.SigningSettings(
-        pki_dir=tmp_path, passphrase="bí mật".encode(), trust_roots=(Path("/a.pem"), Path("/b.pem"))
+        pki_dir=tmp_path,
+        passphrase="bí mật".encode(),
+        trust_roots=(Path("/a.pem"), Path("/b.pem")),
+        pkcs11_module="/opt/vendor/libtoken.so",
+        softhsm_dir=tmp_path / "softhsm",
+        tsa_url="https://tsa.example.vn/tsr",
+        crl_url="https://dichvucong.example.vn/pki/crl/demo-root.crl",
     )
     del settings.EGOV_PKI_DIR, settings.EGOV_SIGNING_PASSPHRASE, settings.EGOV_TRUST_ROOTS
     default = conf.current()

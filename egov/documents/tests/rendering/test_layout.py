@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from egov.core.errors import ValidationFailed
 from egov.documents.rendering import (
@@ -231,3 +235,72 @@ def test_number_and_date_texts_follow_nd30():
     assert date_line("Sơn Nam", dt.date(2026, 3, 1)) == "Sơn Nam, ngày 01 tháng 3 năm 2026"
     with pytest.raises(ValueError):
         number_text(0, "QĐ-STP")
+
+
+def test_the_blank_boxes_are_white_on_the_rendered_page():
+    rendered = render_draft(DRAFTS["QD"])
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "draft.pdf"
+        source.write_bytes(rendered.pdf)
+        subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", str(source), f"{tmp}/page"], check=True)
+        page = Image.open(f"{tmp}/page.pgm").convert("L")
+        page.load()
+    height = page.height
+
+    def darkest(box):
+        x1, y1, x2, y2 = box
+        return page.crop((round(x1) + 1, round(height - y2) + 1, round(x2) - 1, round(height - y1) - 1)).getextrema()[0]
+
+    assert {name: darkest(getattr(rendered.placements, name).box) for name in ("number", "date", "signature")} == {
+        "number": 255,
+        "date": 255,
+        "signature": 255,
+    }
+    # And the check sees ink: the box of the words "QUYẾT ĐỊNH" is not white.
+    title = next(box for _page, word, box in words(rendered.pdf) if word == "QUYẾT")
+    assert darkest(title) < 128
+
+
+def test_a_provincial_decision_without_parent_signed_on_behalf_of_the_committee():
+    content = replace(
+        DRAFTS["QD"],
+        issuer_parent="",
+        issuer_name="ỦY BAN NHÂN DÂN TỈNH SƠN NAM",
+        symbol_suffix="QĐ-UBND",
+        issuing_authority="ỦY BAN NHÂN DÂN TỈNH SƠN NAM",
+        signer_authority="TM. ỦY BAN NHÂN DÂN",
+        signer_title="CHỦ TỊCH",
+        signer_name="Lê Minh Khang",
+    )
+
+    rendered = render_draft(content)
+
+    text = flat(pdf_text(rendered.pdf))
+    assert_in_order(text, ["ỦY BAN NHÂN DÂN", "TỈNH SƠN NAM", "Số:"])
+    assert_in_order(text, ["Nơi nhận:", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lê Minh Khang"])
+    placed = words(rendered.pdf)
+    for name in ("number", "date", "signature"):
+        placement = getattr(rendered.placements, name)
+        assert [w for page, w, box in placed if page == placement.page and overlaps(box, placement.box)] == []
+
+
+def test_the_preview_html_carries_the_stylesheet():
+    html = draft_html(DRAFTS["CV"], styles=True)
+
+    assert "<style>" in html and "@page" in html and "#signature-box" in html
+    assert "<style>" not in draft_html(DRAFTS["CV"])
+
+
+@pytest.mark.parametrize("suffix", ["QĐ-STP", "QĐ-UBND", "UBND-VPĐKĐĐ", "TTr-STP"])
+def test_the_number_box_holds_the_widest_number_with_its_symbol(suffix):
+    from PIL import ImageFont
+
+    from egov.documents.rendering.layout import font_files
+
+    font = ImageFont.truetype(str(font_files()[("normal", "normal")]), 1300)  # 13 pt, scaled by 100
+    widest = font.getlength(f"9999/{suffix}") / 100
+
+    box = render_draft(replace(DRAFTS["QD"], symbol_suffix=suffix)).placements.number
+
+    assert widest < box.width <= 55 * MM + 0.1
+    assert box.box[2] <= (30 + 62) * MM  # inside the issuer's column
