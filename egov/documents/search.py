@@ -71,11 +71,17 @@ def fold(text: str | None) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def _split(symbol: str) -> str:
+    """``120/GM-BTP`` as words: PostgreSQL's parser reads the whole symbol as one file-path token."""
+    return re.sub(r"\W+", " ", symbol or "").strip()
+
+
 def _outgoing_fields(doc: OutgoingDocument) -> dict:
     recipients = [r.organisation.name for r in doc.recipients.all()] + list(doc.external_recipients)
     signer = doc.signer.get_full_name() if doc.signer_id else ""
     metadata = [
         doc.symbol,
+        _split(doc.symbol),
         doc.subject,
         doc.doc_type.name,
         doc.agency.name,
@@ -100,6 +106,7 @@ def _outgoing_fields(doc: OutgoingDocument) -> dict:
 def _incoming_fields(doc: IncomingDocument) -> dict:
     metadata = [
         doc.symbol,
+        _split(doc.symbol),
         doc.subject,
         doc.doc_type.name if doc.doc_type_id else "",
         doc.sender_name,
