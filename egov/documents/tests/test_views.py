@@ -50,7 +50,7 @@ def test_home_shows_the_drafts_waiting_for_the_unit_head(client, world, docs):
     services.submit(by=world["specialist"], document=docs["decision"])
     page = _as(client, world["head"]).get("/van-ban/?ds=to_review").content.decode()
     assert docs["decision"].subject in page
-    assert 'id="tab-to_review" aria-current="page">Chờ cho ý kiến <span class="count">1</span>' in page
+    assert 'id="tab-to_review" class="active" aria-current="page">Chờ cho ý kiến <span class="count">1</span>' in page
 
 
 def test_a_citizen_is_refused_and_a_visitor_sent_to_sign_in(client, world, docs):
