@@ -4,7 +4,7 @@ for the home, an outgoing and an incoming document page, a register and the sear
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -39,6 +39,10 @@ def pages_data(world, django_capture_on_commit_callbacks):
             subject="Mời dự hội nghị tổng kết công tác văn thư năm 2026",
             symbol="120/GM-BTP",
             document_date=date(2026, 11, 20),
+        )
+        # Directed to the unit head's division, so the head sees it (and it is due soon).
+        services.assign(
+            by=world["leader"], incoming=incoming, lead=world["justice_div"], deadline=date.today() + timedelta(days=2)
         )
     return {"outgoing": outgoing.pk, "incoming": incoming.pk}
 
