@@ -41,7 +41,7 @@ def _documents_state():
     }
 
 
-def test_the_documents_step_seeds_every_state_once():
+def test_the_documents_step_seeds_every_state_once(settings):
     # When the demo is seeded
     output = _seed()
 
@@ -103,3 +103,13 @@ def test_the_documents_step_seeds_every_state_once():
     problems: list[str] = []
     assert demo_documents.load(password=DEFAULT_DEMO_PASSWORD, problem=problems.append) == 0
     assert (problems, _documents_state()) == ([], before)
+
+    # When the stand-in remote signing service is on
+    settings.EGOV_DEMO_CSC = True
+    assert demo_documents.load(password=DEFAULT_DEMO_PASSWORD, problem=problems.append) == 1
+
+    # Then the Vice-Chairman signs remotely (a credential at the service, recorded as ``csc``), once
+    remote = OfficerCredential.objects.get(user__username="phochutich.tinh", active=True)
+    assert (remote.method, bool(remote.csc_credential_id), remote.title) == ("csc", True, "Phó Chủ tịch")
+    assert demo_documents.load(password=DEFAULT_DEMO_PASSWORD, problem=problems.append) == 0
+    assert problems == []
