@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("egov.people.urls")),
     path("", include("egov.catalogue.urls")),
     path("", include("egov.dossiers.urls")),
+    path("", include("egov.documents.urls")),
     path("", include("egov.payments.urls")),
     path("", include("egov.feedback.urls")),
     path("", include("egov.portal.urls")),

@@ -636,3 +636,47 @@ class FiledDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_file}: {self.outgoing or self.incoming}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Full-text search (egov.documents.search)
+# --------------------------------------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """One searchable document: its metadata and PDF text, with the columns the search filters on.
+
+    Written only by ``egov.documents.search.reindex`` (after each change commits). The text index
+    itself lives beside it, per database (migration documents/0100): an FTS5 table on SQLite, a GIN
+    index over ``to_tsvector('simple', unaccent(text))`` on PostgreSQL."""
+
+    class Kind(models.TextChoices):
+        OUTGOING = "outgoing", "Văn bản đi"
+        INCOMING = "incoming", "Văn bản đến"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    document_id = models.PositiveBigIntegerField()
+    agency = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    doc_type = models.ForeignKey(DocumentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=20)
+    # The document's date: issued (else drafted) for outgoing, arrival for incoming.
+    dated = models.DateTimeField(db_index=True)
+    symbol = models.CharField(max_length=60, blank=True)
+    subject = models.CharField(max_length=500)
+    issuer = models.CharField(max_length=300, blank=True)
+    signer = models.CharField(max_length=200, blank=True)
+    # Lower case without diacritics, for the issuer and signer filters.
+    issuer_folded = models.CharField(max_length=300, blank=True)
+    signer_folded = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "mục tìm kiếm văn bản"
+        verbose_name_plural = "mục tìm kiếm văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "document_id"], name="documents_search_unique"),
+        ]
+        indexes = [models.Index(fields=["dated", "id"], name="doc_search_dated_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.symbol or self.subject[:60]}"

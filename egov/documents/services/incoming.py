@@ -50,6 +50,11 @@ I = IncomingStatus  # noqa: E741
 
 
 def _event(incoming, *, by, action, note: str = "", unit=None, at=None) -> TraceEvent:
+    # Search index (h-pages): every change of an incoming document leaves a trace event, so this is
+    # the one place that asks for its reindex, after the transaction commits.
+    from egov.documents import search
+
+    search.schedule_reindex(search.INCOMING, incoming.pk)
     return TraceEvent.objects.create(
         incoming=incoming, actor=by, at=at or timezone.now(), action=action, note=note, unit=unit
     )

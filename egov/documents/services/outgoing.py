@@ -104,6 +104,11 @@ def _await(document: OutgoingDocument, stages: list[ApprovalStage], index: int) 
 
 
 def _trail(document, *, by, action, note: str = "", version: int | None = None) -> ReviewStep:
+    # Search index (h-pages): every change of an outgoing document leaves a trail line, so this is
+    # the one place that asks for its reindex, after the transaction commits.
+    from egov.documents import search
+
+    search.schedule_reindex(search.OUTGOING, document.pk)
     return ReviewStep.objects.create(
         document=document,
         actor=by,
@@ -705,9 +710,12 @@ def _withdraw_deliveries(document: OutgoingDocument, *, by, reason: str, at) -> 
     from egov.documents.models import IncomingStatus, TraceEvent
 
     deliveries = list(document.deliveries.exclude(status=IncomingStatus.RECALLED))
+    from egov.documents import search
+
     for incoming in deliveries:
         incoming.status = IncomingStatus.RECALLED
         incoming.save(update_fields=["status"])
+        search.schedule_reindex(search.INCOMING, incoming.pk)  # search index (h-pages): status changed
     TraceEvent.objects.bulk_create(
         [
             TraceEvent(
