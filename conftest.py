@@ -47,6 +47,7 @@ def _files_in_a_temporary_place(settings, tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     settings.MEDIA_ROOT = base / "media"
     settings.EGOV_PKI_DIR = base / "pki"
+    settings.EGOV_SOFTHSM_DIR = base / "softhsm"  # officers' tokens (seed_demo enrols the demo signers)
     settings.EGOV_SMS_FILE = base / "sms.log"
     settings.EGOV_ZALO_FILE = base / "zalo.log"
     settings.EGOV_DEMO_LIVING = False  # seed_demo's year of dossiers: tested on its own (demo/tests/test_living.py)

@@ -53,6 +53,7 @@ STEPS = [
     ("tờ khai điện tử", "_forms"),
     ("bản sao chứng thực", "_certified_copies"),
     ("hồ sơ một năm qua", "_living"),
+    ("văn bản", "_documents"),
 ]
 # Step names in the "skipped" lines of the report.
 STEP_TITLES = {
@@ -66,6 +67,7 @@ STEP_TITLES = {
     "_dossiers": "hồ sơ mẫu",
     "_forms": "tờ khai điện tử",
     "_certified_copies": "bản sao chứng thực điện tử",
+    "_documents": "văn bản điện tử",
 }
 
 # What a step may meet in data that administrators changed; anything else is a bug and propagates.
@@ -85,6 +87,17 @@ OFFICERS = [
     ("tiepnhan.xa", "Ngô Văn Hải", "receiving_officer", "H99.306.01", "Công chức Văn phòng - Thống kê"),
     ("chuyenvien.xa", "Đinh Thị Hoa", "specialist", "H99.306.02", "Công chức Tư pháp - Hộ tịch"),
     ("lanhdao.xa", "Trịnh Văn Đức", "agency_leader", "H99.306", "Chủ tịch UBND xã"),
+    # Official documents (văn bản): signers, heads, specialists and clerks (văn thư).
+    ("giamdoc.stp", "Nguyễn Quang Minh", "agency_leader", "H99.103", "Giám đốc Sở Tư pháp"),
+    ("truongphong.bttp", "Phan Thị Yến", "unit_head", "H99.103.03", "Trưởng phòng Bổ trợ tư pháp"),
+    ("chuyenvien.bttp", "Cao Văn Khánh", "specialist", "H99.103.03", "Chuyên viên Phòng Bổ trợ tư pháp"),
+    ("chutich.tinh", "Lương Văn Thành", "agency_leader", data.PROVINCE_CODE, "Chủ tịch UBND tỉnh"),
+    ("phochutich.tinh", "Mai Thị Dung", "agency_leader", data.PROVINCE_CODE, "Phó Chủ tịch UBND tỉnh"),
+    ("vanthu.tinh", "Tạ Thị Nga", "clerk", data.PROVINCE_CODE, "Văn thư UBND tỉnh"),
+    ("chanhvanphong.tinh", "Kiều Văn Long", "unit_head", "H99.101", "Chánh Văn phòng UBND tỉnh"),
+    ("giamdoc.stc", "Đoàn Văn Hùng", "agency_leader", "H99.104", "Giám đốc Sở Tài chính"),
+    ("truongphong.stc", "Lâm Thị Hạnh", "unit_head", "H99.104.02", "Trưởng phòng Đăng ký kinh doanh"),
+    ("vanthu.stc", "Châu Thị Bích", "clerk", "H99.104", "Văn thư Sở Tài chính"),
 ]
 
 DEMO_APPLICANTS = [
@@ -331,6 +344,12 @@ class Command(BaseCommand):
 
     def _living(self) -> int:
         return living.load(stdout=self.stdout)  # a year of dossiers (EGOV_DEMO_LIVING=0 skips it)
+
+    def _documents(self) -> int:
+        """Abbreviations, the signers' certificates (PIN = demo password) and a dozen documents."""
+        from egov.demo import documents
+
+        return documents.load(password=self.password, problem=self._problem)
 
     def _signing_keys(self) -> int:
         """Demo signing keys for every active agency and one-stop unit (they issue the forms)."""
