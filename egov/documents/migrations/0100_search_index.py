@@ -10,8 +10,11 @@ SQLITE_BACKWARD = "DROP TABLE IF EXISTS documents_search_fts"
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     # unaccent() is only STABLE (its dictionary could change); an index needs an IMMUTABLE function.
+    # The function and its dictionary are named with the extension's schema ({schema}): pg_restore
+    # builds the index with an empty search_path, where a bare unaccent() is not found.
     "CREATE OR REPLACE FUNCTION documents_unaccent(text) RETURNS text AS "
-    "$$ SELECT unaccent('unaccent'::regdictionary, $1) $$ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT",
+    "$$ SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1) $$ "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT",
     "CREATE INDEX documents_search_text_idx ON documents_searchentry "
     "USING gin (to_tsvector('simple', documents_unaccent(text)))",
 ]
@@ -22,9 +25,19 @@ POSTGRES_BACKWARD = [
 
 
 def text_index(apps, schema_editor):
-    statements = {"sqlite": [SQLITE_FORWARD], "postgresql": POSTGRES_FORWARD}.get(schema_editor.connection.vendor, [])
-    for sql in statements:
-        schema_editor.execute(sql)
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(SQLITE_FORWARD)
+    elif vendor == "postgresql":
+        schema_editor.execute(POSTGRES_FORWARD[0])
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'unaccent'"
+            )
+            schema = schema_editor.quote_name(cursor.fetchone()[0])
+        for sql in POSTGRES_FORWARD[1:]:
+            schema_editor.execute(sql.replace("{schema}", schema))
 
 
 def drop_text_index(apps, schema_editor):
@@ -34,36 +47,54 @@ def drop_text_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0002_document_types'),
-        ('organisations', '0002_abbreviation'),
+        ("documents", "0002_document_types"),
+        ("organisations", "0002_abbreviation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('outgoing', 'Văn bản đi'), ('incoming', 'Văn bản đến')], max_length=10)),
-                ('document_id', models.PositiveBigIntegerField()),
-                ('status', models.CharField(max_length=20)),
-                ('dated', models.DateTimeField(db_index=True)),
-                ('symbol', models.CharField(blank=True, max_length=60)),
-                ('subject', models.CharField(max_length=500)),
-                ('issuer', models.CharField(blank=True, max_length=300)),
-                ('signer', models.CharField(blank=True, max_length=200)),
-                ('issuer_folded', models.CharField(blank=True, max_length=300)),
-                ('signer_folded', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField(blank=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('doc_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.documenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("outgoing", "Văn bản đi"), ("incoming", "Văn bản đến")], max_length=10),
+                ),
+                ("document_id", models.PositiveBigIntegerField()),
+                ("status", models.CharField(max_length=20)),
+                ("dated", models.DateTimeField(db_index=True)),
+                ("symbol", models.CharField(blank=True, max_length=60)),
+                ("subject", models.CharField(max_length=500)),
+                ("issuer", models.CharField(blank=True, max_length=300)),
+                ("signer", models.CharField(blank=True, max_length=200)),
+                ("issuer_folded", models.CharField(blank=True, max_length=300)),
+                ("signer_folded", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organisations.organisation"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.documenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mục tìm kiếm văn bản',
-                'verbose_name_plural': 'mục tìm kiếm văn bản',
-                'indexes': [models.Index(fields=['dated', 'id'], name='doc_search_dated_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'document_id'), name='documents_search_unique')],
+                "verbose_name": "mục tìm kiếm văn bản",
+                "verbose_name_plural": "mục tìm kiếm văn bản",
+                "indexes": [models.Index(fields=["dated", "id"], name="doc_search_dated_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "document_id"), name="documents_search_unique")
+                ],
             },
         ),
         migrations.RunPython(text_index, drop_text_index),
