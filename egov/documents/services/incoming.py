@@ -374,6 +374,8 @@ def assign_to_specialist(*, by, assignment: Assignment, specialist, note: str = 
     policy.require(by, "document.assign", assignment.unit)
     if assignment.done_at is not None or assignment.incoming.status not in OPEN_INCOMING:
         raise InvalidTransition("Phân công này đã kết thúc.")
+    if specialist is None:
+        raise ValidationFailed.field("specialist", "Cần chọn chuyên viên xử lý.")
     if not policy.has(specialist, "document.handle", assignment.unit):
         raise ValidationFailed.field("specialist", f"{specialist.get_full_name()} không thuộc {assignment.unit.name}.")
     assignment.assignee = specialist

@@ -236,3 +236,16 @@ def test_the_reminder_command_reports_what_it_queued(world, arrival):
     call_command("remind_document_deadlines", "--today", (today + timedelta(days=1)).isoformat(), stdout=out)
 
     assert out.getvalue().strip() == "Sắp đến hạn: 0; quá hạn: 1"
+
+
+def test_giving_an_assignment_to_no_specialist_is_refused_on_the_specialist_field(world, arrival):
+    services.accept_incoming(by=world["fin_clerk"], incoming=arrival)
+    services.assign(by=world["fin_leader"], incoming=arrival, lead=world["finance_div"])
+    lead = Assignment.objects.get(incoming=arrival, role="lead")
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.assign_to_specialist(by=world["fin_head"], assignment=lead, specialist=None)
+
+    assert caught.value.errors[0].field == "specialist"
+    lead.refresh_from_db()
+    assert lead.assignee is None
