@@ -37,6 +37,7 @@ export DEBUG=false SECRET_KEY="fuzz-$(date +%s)-not-a-secret" ALLOWED_HOSTS=127.
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend LOG_LEVEL=${LOG_LEVEL:-ERROR}
 # Lock-outs and rate limits stay on: their 429 answers are part of what the document must describe.
 mkdir -p "$EGOV_VAR_DIR" "$REPORT_DIR"
+: > "$REPORT_DIR/server.log"  # gunicorn appends: an earlier run's errors must not fail this one
 
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "== fresh PostgreSQL database from DATABASE_URL"

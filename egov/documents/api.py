@@ -262,6 +262,12 @@ def create_outgoing(request, payload: Form[OutgoingIn], file: File[UploadedFile]
     unit = _org(payload.drafting_unit, "drafting_unit", errs)
     doc_type = _doc_type(payload.doc_type, errs)
     signer = _user(payload.signer, "signer", errs)
+    for field, given, message in (
+        ("drafting_unit", unit, "Cần chọn đơn vị soạn thảo."),
+        ("doc_type", doc_type, "Cần chọn loại văn bản."),
+    ):
+        if given is None and not any(e.field == field for e in errs):
+            errs.append(FieldError(field, message))
     recipients = [_org(code, f"recipients.{i}", errs) for i, code in enumerate(payload.recipients) if code]
     in_reply_to = None
     if payload.in_reply_to is not None:

@@ -394,7 +394,9 @@ def create_draft(
     agency = agency_of(drafting_unit)
     errors: list[FieldError] = []
     subject = required_text(errors, "subject", subject, "Trích yếu", 500)
-    if not doc_type.active:
+    if doc_type is None:
+        errors.append(FieldError("doc_type", "Cần chọn loại văn bản."))
+    elif not doc_type.active:
         errors.append(FieldError("doc_type", f"Loại văn bản {doc_type.name} không còn dùng."))
     external = _check_metadata(
         errors=errors,

@@ -210,3 +210,15 @@ def test_a_secret_document_addressed_outside_is_409_naming_the_field_and_recall_
     assert (issued.json()["number"], issued.json()["symbol"]) == (1, "01/QĐ-STP")
     assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "reason")
     assert (recalled.json()["status"], recalled.json()["recall_reason"]) == ("recalled", "Sai thể thức")
+
+
+@pytest.mark.parametrize("missing", ["drafting_unit", "doc_type"])
+def test_a_draft_without_its_unit_or_type_is_422_naming_that_field(client, world, missing):
+    client.force_login(world["specialist"])
+    data = {"doc_type": "quyet-dinh", "subject": "Thử", "drafting_unit": "H98.101.02", "body": "Điều 1. Thử."}
+    data[missing] = ""
+
+    response = client.post(f"{BASE}/outgoing", data)
+
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [missing]
