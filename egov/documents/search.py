@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -37,6 +36,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from egov.catalogue.text import fold  # the catalogue's search folding: one rule for the platform
 from egov.core.errors import ValidationFailed
 from egov.documents import selectors
 from egov.documents.models import IncomingDocument, OutgoingDocument, SearchEntry
@@ -57,13 +57,6 @@ OUTGOING = SearchEntry.Kind.OUTGOING
 INCOMING = SearchEntry.Kind.INCOMING
 MAX_QUERY = 200
 FTS_TABLE = "documents_search_fts"
-
-
-def fold(text: str | None) -> str:
-    """Lower case without diacritics: ``Quyết định`` -> ``quyet dinh``, ``Đà`` -> ``da``."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 # --------------------------------------------------------------------------------------------------

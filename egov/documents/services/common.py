@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from egov.access import policy
+from egov.catalogue.text import clean_text
 from egov.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from egov.organisations.models import AGENCY_KINDS, Organisation
 
@@ -49,10 +50,6 @@ def store_pdf(field, content: bytes) -> str:
 
 def not_found(what: str = "văn bản") -> NotFound:
     return NotFound(f"Không tìm thấy {what}.")
-
-
-def clean_text(value: str | None) -> str:
-    return " ".join((value or "").split())
 
 
 def required_text(errors: list[FieldError], field: str, value: str | None, label: str, limit: int) -> str:
